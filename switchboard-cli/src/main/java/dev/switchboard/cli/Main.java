@@ -1,0 +1,107 @@
+package dev.switchboard.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The switchboard command: picks the subcommand, turns every failure into one line on stderr
+ * and an exit code (2 for usage errors), and is the only place that calls System.exit.
+ */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A TCP toolkit: place calls (connect), answer them (listen, serve), forward them (relay).",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Print stack traces with errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: connect, listen, ...");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line with the given output streams; returns the exit code. Used by tests. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        Logging.configure();
+        CommandLine cli = commandLine();
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
+    /** The command tree, with our error handling installed. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler(Main::usageError);
+        cli.setExecutionExceptionHandler(Main::executionError);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        return cli;
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println(cmd.getCommandName().equals("switchboard")
+                ? "switchboard: " + e.getMessage()
+                : "switchboard " + cmd.getCommandName() + ": " + e.getMessage());
+        err.println("(try 'switchboard " + (cmd.getCommandName().equals("switchboard") ? "" : cmd.getCommandName() + " ")
+                + "--help')");
+        return ExitCode.USAGE.code();
+    }
+
+    private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        boolean debug = parsed.hasMatchedOption("--debug")
+                || (parsed.subcommand() != null && deepHasDebug(parsed));
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        ExitCode code;
+        String message;
+        if (cause instanceof Failure f) {
+            code = f.exitCode();
+            message = f.getMessage();
+        } else if (cause instanceof CommandLine.ParameterException p) {
+            return usageError(p, new String[0]);
+        } else if (cause instanceof IOException io) {
+            code = ExitCode.FAILURE;
+            message = String.valueOf(io.getMessage());
+        } else {
+            code = ExitCode.FAILURE;
+            message = "internal error: " + cause + (debug ? "" : " (run with --debug for details)");
+        }
+        err.println("switchboard: " + message);
+        if (debug) {
+            cause.printStackTrace(err);
+        }
+        err.flush();
+        return code.code();
+    }
+
+    private static boolean deepHasDebug(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--debug")) return true;
+        }
+        return false;
+    }
+
+    /** The version from the jar's manifest, or "dev" when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"switchboard " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

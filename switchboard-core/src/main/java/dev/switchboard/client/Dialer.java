@@ -1,0 +1,277 @@
+package dev.switchboard.client;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Places outgoing TCP calls: resolves the name, optionally binds a source address and port,
+ * and connects, racing the addresses as Happy Eyeballs does (RFC 8305: IPv6 first, families
+ * interleaved, the next attempt started after {@code attemptDelay} or as soon as one fails;
+ * the first to connect wins and the others are closed).
+ *
+ * <pre>{@code
+ * SocketChannel ch = Dialer.defaults()
+ *         .withSource(new InetSocketAddress(0))          // any address, ephemeral port
+ *         .withConnectTimeout(Duration.ofSeconds(5))
+ *         .dial("example.org", 80);
+ * }</pre>
+ *
+ * A Dialer is an immutable value; the {@code with…} methods return changed copies.
+ *
+ * @param family         which address families may be used
+ * @param source         the local address and port to bind before connecting, or null for
+ *                       the kernel's choice
+ * @param connectTimeout how long the whole dial may take, or null for the kernel's own limit
+ * @param attemptDelay   how long an attempt runs alone before the next address is tried too
+ */
+public record Dialer(Family family, InetSocketAddress source, Duration connectTimeout, Duration attemptDelay) {
+
+    /** RFC 8305's recommended "Connection Attempt Delay". */
+    public static final Duration HAPPY_EYEBALLS_DELAY = Duration.ofMillis(250);
+
+    public Dialer {
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(attemptDelay, "attemptDelay");
+    }
+
+    /** Either family, no source bind, no timeout of our own, 250 ms between attempts. */
+    public static Dialer defaults() {
+        return new Dialer(Family.ANY, null, null, HAPPY_EYEBALLS_DELAY);
+    }
+
+    public Dialer withFamily(Family f) {
+        return new Dialer(f, source, connectTimeout, attemptDelay);
+    }
+
+    public Dialer withSource(InetSocketAddress s) {
+        return new Dialer(family, s, connectTimeout, attemptDelay);
+    }
+
+    public Dialer withConnectTimeout(Duration t) {
+        return new Dialer(family, source, t, attemptDelay);
+    }
+
+    public Dialer withAttemptDelay(Duration d) {
+        return new Dialer(family, source, connectTimeout, d);
+    }
+
+    /** Resolves and connects; the returned channel is connected and in blocking mode. */
+    public SocketChannel dial(String host, int port) throws IOException {
+        return dial(resolve(host, port));
+    }
+
+    /**
+     * Resolves a name to the addresses this dialer may use, in the order it would try them:
+     * IPv6 first, then the families alternating (RFC 8305, section 4).
+     */
+    public List<InetSocketAddress> resolve(String host, int port) throws DialException {
+        InetAddress[] all;
+        try {
+            all = InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            throw new DialException(DialException.Reason.UNKNOWN_HOST, "unknown host: " + host, e);
+        }
+        List<InetAddress> v6 = new ArrayList<>();
+        List<InetAddress> v4 = new ArrayList<>();
+        for (InetAddress a : all) {
+            if (!family.admits(a) || (source != null && !sourceFits(a))) {
+                continue;
+            }
+            (a instanceof Inet6Address ? v6 : v4).add(a);
+        }
+        List<InetSocketAddress> ordered = new ArrayList<>();
+        for (int i = 0; i < Math.max(v6.size(), v4.size()); i++) {
+            if (i < v6.size()) ordered.add(new InetSocketAddress(v6.get(i), port));
+            if (i < v4.size()) ordered.add(new InetSocketAddress(v4.get(i), port));
+        }
+        if (ordered.isEmpty()) {
+            String why = source != null && !source.getAddress().isAnyLocalAddress()
+                    ? " from source " + source.getAddress().getHostAddress()
+                    : family == Family.ANY ? "" : " over " + (family == Family.IPV4 ? "IPv4" : "IPv6");
+            throw new DialException(DialException.Reason.NO_USABLE_ADDRESS,
+                    "no address of " + host + " is reachable" + why, null);
+        }
+        return ordered;
+    }
+
+    /** A specific source address can only reach targets of its own family. */
+    private boolean sourceFits(InetAddress target) {
+        InetAddress s = source.getAddress();
+        return s.isAnyLocalAddress() || (s instanceof Inet4Address) == (target instanceof Inet4Address);
+    }
+
+    /** Connects to the first of these addresses that answers, racing them as described above. */
+    public SocketChannel dial(List<InetSocketAddress> candidates) throws IOException {
+        if (candidates.isEmpty()) {
+            throw new DialException(DialException.Reason.NO_USABLE_ADDRESS, "no address to connect to", null);
+        }
+        long start = System.nanoTime();
+        long deadline = connectTimeout == null ? Long.MAX_VALUE : start + connectTimeout.toNanos();
+        // Two attempts bound to the same source port would collide, so a fixed port
+        // means one attempt at a time, each next one only after the last has failed.
+        long delay = source != null && source.getPort() != 0 ? Long.MAX_VALUE : attemptDelay.toNanos();
+        try (Selector selector = Selector.open()) {
+            List<SocketChannel> pending = new ArrayList<>();
+            IOException lastFailure = null;
+            int next = 0;
+            long nextStart = start;
+            try {
+                while (true) {
+                    long now = System.nanoTime();
+                    if (next < candidates.size() && (pending.isEmpty() || now - nextStart >= 0)) {
+                        InetSocketAddress target = candidates.get(next++);
+                        SocketChannel ch = open(target);
+                        try {
+                            if (ch.connect(target)) {
+                                return won(ch, pending);
+                            }
+                            ch.register(selector, SelectionKey.OP_CONNECT, target);
+                            pending.add(ch);
+                        } catch (IOException e) {
+                            ch.close();
+                            lastFailure = e;
+                        }
+                        nextStart = delay == Long.MAX_VALUE ? Long.MAX_VALUE : now + delay;
+                        continue;
+                    }
+                    if (pending.isEmpty()) {
+                        throw failure(lastFailure, candidates.get(candidates.size() - 1));
+                    }
+                    if (now - deadline >= 0) {
+                        throw new DialException(DialException.Reason.TIMEOUT, "connect to "
+                                + describe(candidates) + " timed out after " + seconds(connectTimeout), null);
+                    }
+                    long wait = Math.min(deadline - now, next < candidates.size() ? nextStart - now : Long.MAX_VALUE);
+                    selector.select(Math.max(1, Math.min(wait / 1_000_000, Integer.MAX_VALUE)));
+                    for (SelectionKey key : selector.selectedKeys()) {
+                        SocketChannel ch = (SocketChannel) key.channel();
+                        try {
+                            if (ch.finishConnect()) {
+                                key.cancel();
+                                pending.remove(ch);
+                                selector.selectNow(); // completes the deregistration before blocking mode
+                                return won(ch, pending);
+                            }
+                        } catch (IOException e) {
+                            key.cancel();
+                            pending.remove(ch);
+                            ch.close();
+                            lastFailure = withTarget(e, (InetSocketAddress) key.attachment());
+                            nextStart = System.nanoTime(); // a failure starts the next attempt at once
+                        }
+                    }
+                    selector.selectedKeys().clear();
+                }
+            } catch (IOException | RuntimeException e) {
+                for (SocketChannel ch : pending) {
+                    closeQuietly(ch);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private SocketChannel open(InetSocketAddress target) throws IOException {
+        SocketChannel ch = SocketChannel.open(Family.of(target.getAddress()));
+        try {
+            ch.configureBlocking(false);
+            if (source != null) {
+                InetSocketAddress local = source.getAddress().isAnyLocalAddress()
+                        ? new InetSocketAddress(source.getPort()) : source;
+                ch.bind(local);
+            }
+            return ch;
+        } catch (IOException e) {
+            ch.close();
+            throw bindFailure(e);
+        }
+    }
+
+    private static SocketChannel won(SocketChannel winner, List<SocketChannel> losers) throws IOException {
+        for (SocketChannel ch : losers) {
+            closeQuietly(ch);
+        }
+        losers.clear();
+        winner.configureBlocking(true);
+        return winner;
+    }
+
+    private DialException bindFailure(IOException e) {
+        String where = source.getAddress().isAnyLocalAddress()
+                ? "source port " + source.getPort()
+                : "source address " + hostPort(source);
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("in use")) {
+            return new DialException(DialException.Reason.SOURCE_IN_USE, where + " is already in use", e);
+        }
+        if (msg.contains("ermission denied") || msg.contains("ccess denied")) {
+            return new DialException(DialException.Reason.SOURCE_DENIED, "permission denied binding " + where
+                    + " (ports below 1024 need root or CAP_NET_BIND_SERVICE)", e);
+        }
+        if (msg.contains("assign requested address")) {
+            return new DialException(DialException.Reason.SOURCE_UNAVAILABLE,
+                    "cannot bind " + where + ": not an address of this machine", e);
+        }
+        return new DialException(DialException.Reason.OTHER, "cannot bind " + where + ": " + msg, e);
+    }
+
+    private static IOException withTarget(IOException e, InetSocketAddress target) {
+        return e instanceof ConnectException || e instanceof NoRouteToHostException
+                ? classify(e, target) : e;
+    }
+
+    private static DialException classify(IOException e, InetSocketAddress target) {
+        String to = hostPort(target);
+        if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("refused")) {
+            return new DialException(DialException.Reason.REFUSED, "connection refused: " + to, e);
+        }
+        if (e instanceof NoRouteToHostException || e instanceof SocketException) {
+            return new DialException(DialException.Reason.UNREACHABLE, to + " is unreachable: " + e.getMessage(), e);
+        }
+        return new DialException(DialException.Reason.OTHER, "cannot connect to " + to + ": " + e.getMessage(), e);
+    }
+
+    private static IOException failure(IOException last, InetSocketAddress target) {
+        if (last instanceof DialException) return last;
+        if (last == null) return new DialException(DialException.Reason.OTHER, "cannot connect to " + hostPort(target), null);
+        return classify(last, target);
+    }
+
+    private static String describe(List<InetSocketAddress> candidates) {
+        return candidates.size() == 1 ? hostPort(candidates.get(0))
+                : candidates.get(0).getHostString() + " port " + candidates.get(0).getPort();
+    }
+
+    /** "127.0.0.1:80" or "[::1]:80": the form every message and log line uses. */
+    public static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        return host.contains(":") ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort();
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + "s" : (ms / 1000.0) + "s";
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // a loser's close has nothing to report
+        }
+    }
+}

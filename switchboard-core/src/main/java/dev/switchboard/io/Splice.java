@@ -1,0 +1,184 @@
+package dev.switchboard.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The one bidirectional copy: moves bytes from {@code a} to {@code b} and from {@code b} to
+ * {@code a} at the same time, each direction through one fixed buffer (so a slow reader slows
+ * the writer on the other side and memory stays bounded).
+ *
+ * <p>The rules at the end, which every user of a splice (connect, listen, relay, exec, fork)
+ * gets alike:
+ * <ul>
+ *   <li>End of stream from one side becomes a half-close towards the other
+ *       ({@link Endpoint#shutdownOutput}); the other direction keeps flowing, so a reply sent
+ *       after the caller's EOF arrives whole.</li>
+ *   <li>An error on one side (a reset, say) aborts the other side too, at once.</li>
+ *   <li>With an idle timeout, both sides are aborted when no byte has moved either way for
+ *       that long.</li>
+ * </ul>
+ * {@link #run()} returns when both directions are over (or, with
+ * {@link #untilBEnds()}, as soon as everything {@code b} sent has reached {@code a}: what
+ * netcat does when the network side closes first).
+ */
+public final class Splice {
+
+    /** How a splice ended. */
+    public enum Outcome {
+        /** Both directions (or the awaited one) reached end of stream. */
+        OK,
+        /** One side failed (reset, broken pipe); the other was aborted. */
+        RESET,
+        /** No byte moved either way for the idle timeout. */
+        IDLE_TIMEOUT
+    }
+
+    /**
+     * What a splice did.
+     *
+     * @param aToB    bytes copied from a to b
+     * @param bToA    bytes copied from b to a
+     * @param outcome how it ended
+     * @param failure the error behind {@link Outcome#RESET}, else null
+     */
+    public record Result(long aToB, long bToA, Outcome outcome, IOException failure) {
+    }
+
+    /** Sixty-four KiB per direction: big enough for full loopback speed, small enough for 10k connections. */
+    public static final int DEFAULT_BUFFER = 64 * 1024;
+
+    private final Endpoint a;
+    private final Endpoint b;
+    private Duration idleTimeout;
+    private int bufferSize = DEFAULT_BUFFER;
+    private boolean untilBEnds;
+    private ThreadFactory threads = Thread.ofVirtual().name("splice-", 0).factory();
+
+    private final AtomicLong aToB = new AtomicLong();
+    private final AtomicLong bToA = new AtomicLong();
+    private final AtomicReference<IOException> failure = new AtomicReference<>();
+    private volatile long lastActivity;
+
+    private Splice(Endpoint a, Endpoint b) {
+        this.a = Objects.requireNonNull(a, "a");
+        this.b = Objects.requireNonNull(b, "b");
+    }
+
+    /** A splice between two endpoints; configure it, then {@link #run()} it once. */
+    public static Splice between(Endpoint a, Endpoint b) {
+        return new Splice(a, b);
+    }
+
+    /** Aborts both sides when nothing moves either way for this long (null: never). */
+    public Splice idleTimeout(Duration timeout) {
+        this.idleTimeout = timeout;
+        return this;
+    }
+
+    /** The buffer size per direction. */
+    public Splice bufferSize(int bytes) {
+        if (bytes <= 0) throw new IllegalArgumentException("buffer size must be positive");
+        this.bufferSize = bytes;
+        return this;
+    }
+
+    /** Returns once b's end of stream has been passed on to a, without waiting for a. */
+    public Splice untilBEnds() {
+        this.untilBEnds = true;
+        return this;
+    }
+
+    /** Where the copying threads come from (virtual threads by default). */
+    public Splice threads(ThreadFactory factory) {
+        this.threads = Objects.requireNonNull(factory, "factory");
+        return this;
+    }
+
+    /**
+     * Copies both ways until the splice is over, then closes both endpoints.
+     *
+     * @throws InterruptedException if the calling thread is interrupted; both sides are
+     *                              aborted first
+     */
+    public Result run() throws InterruptedException {
+        lastActivity = System.nanoTime();
+        CountDownLatch bDone = new CountDownLatch(1);
+        CountDownLatch bothDone = new CountDownLatch(2);
+        Thread up = threads.newThread(() -> copy(a, b, aToB, bothDone));
+        Thread down = threads.newThread(() -> {
+            copy(b, a, bToA, bothDone);
+            bDone.countDown();
+        });
+        up.start();
+        down.start();
+        CountDownLatch awaited = untilBEnds ? bDone : bothDone;
+        Outcome outcome = Outcome.OK;
+        try {
+            while (!awaited.await(pollMillis(), TimeUnit.MILLISECONDS)) {
+                if (idleTimeout != null && System.nanoTime() - lastActivity >= idleTimeout.toNanos()) {
+                    outcome = Outcome.IDLE_TIMEOUT;
+                    a.abort();
+                    b.abort();
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            a.abort();
+            b.abort();
+            throw e;
+        }
+        if (outcome == Outcome.OK && failure.get() != null) {
+            outcome = Outcome.RESET;
+        }
+        a.close();
+        b.close();
+        if (!untilBEnds) {
+            // Both copiers are finished or unblocked by the aborts/closes above.
+            up.join();
+            down.join();
+        }
+        return new Result(aToB.get(), bToA.get(), outcome, failure.get());
+    }
+
+    private long pollMillis() {
+        if (idleTimeout == null) return Long.MAX_VALUE / 2;
+        long idleLeft = idleTimeout.toNanos() - (System.nanoTime() - lastActivity);
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleLeft) + 1);
+    }
+
+    private void copy(Endpoint from, Endpoint to, AtomicLong counter, CountDownLatch done) {
+        ByteBuffer buf = ByteBuffer.allocate(bufferSize);
+        try {
+            while (true) {
+                buf.clear();
+                int n = from.read(buf);
+                if (n < 0) {
+                    to.shutdownOutput();
+                    return;
+                }
+                if (n == 0) continue;
+                lastActivity = System.nanoTime();
+                buf.flip();
+                to.write(buf);
+                counter.addAndGet(n);
+                lastActivity = System.nanoTime();
+            }
+        } catch (IOException e) {
+            // The first failure is the story; later ones are its echoes from the aborts below.
+            if (failure.compareAndSet(null, e)) {
+                to.abort();
+                from.abort();
+            }
+        } finally {
+            done.countDown();
+        }
+    }
+}

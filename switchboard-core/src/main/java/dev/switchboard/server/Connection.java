@@ -1,0 +1,149 @@
+package dev.switchboard.server;
+
+import dev.switchboard.client.Dialer;
+import dev.switchboard.io.Endpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One accepted TCP connection as a handler sees it: who called (after any PROXY header, so
+ * {@link #remote()} is the real caller), the bytes each way, and when it last moved a byte,
+ * which the idle timeout watches. Every read and write of a handler goes through here so
+ * those counts are true whatever the model.
+ */
+public final class Connection implements AutoCloseable {
+
+    private final long id;
+    private final SocketChannel channel;
+    private final InetSocketAddress local;
+    private final InetSocketAddress peer;
+    private volatile InetSocketAddress remote;
+    private final AtomicLong in = new AtomicLong();
+    private final AtomicLong out = new AtomicLong();
+    private final long openedNanos = System.nanoTime();
+    private volatile long lastActivity = openedNanos;
+
+    public Connection(long id, SocketChannel channel) throws IOException {
+        this.id = id;
+        this.channel = channel;
+        this.local = (InetSocketAddress) channel.getLocalAddress();
+        this.peer = (InetSocketAddress) channel.getRemoteAddress();
+        this.remote = peer;
+    }
+
+    /** The server's number for this connection, unique for its life; logs use it. */
+    public long id() {
+        return id;
+    }
+
+    /** The caller: the socket's peer, or the source a trusted PROXY header named. */
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    /** The socket's own peer, which differs from {@link #remote()} behind a proxy. */
+    public InetSocketAddress peer() {
+        return peer;
+    }
+
+    /** The address the caller reached. */
+    public InetSocketAddress local() {
+        return local;
+    }
+
+    /** Replaces the remote address with the one a trusted PROXY header gave. */
+    public void proxiedFrom(InetSocketAddress source) {
+        this.remote = source;
+    }
+
+    public SocketChannel channel() {
+        return channel;
+    }
+
+    /** Reads what is there (blocking until something is), counting it; -1 at the caller's EOF. */
+    public int read(ByteBuffer dst) throws IOException {
+        int n = channel.read(dst);
+        if (n > 0) {
+            in.addAndGet(n);
+            lastActivity = System.nanoTime();
+        }
+        return n;
+    }
+
+    /** Writes all of {@code src}, counting it. */
+    public void write(ByteBuffer src) throws IOException {
+        while (src.hasRemaining()) {
+            int n = channel.write(src);
+            if (n > 0) {
+                out.addAndGet(n);
+                lastActivity = System.nanoTime();
+            }
+        }
+    }
+
+    /** Half-close: the caller sees EOF, and may still send to us. */
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    /** A stream view for handlers written against java.io. */
+    public InputStream input() {
+        return Channels.newInputStream(new CountingChannel(this));
+    }
+
+    /** A stream view for handlers written against java.io; bytes go out as they are written. */
+    public OutputStream output() {
+        return Channels.newOutputStream(new CountingChannel(this));
+    }
+
+    /** This connection as one side of a {@link dev.switchboard.io.Splice}, counting as it copies. */
+    public Endpoint endpoint() {
+        return new ConnectionEndpoint(this);
+    }
+
+    public long bytesIn() {
+        return in.get();
+    }
+
+    public long bytesOut() {
+        return out.get();
+    }
+
+    /** System.nanoTime() of the last byte moved either way (or of the accept). */
+    public long lastActivity() {
+        return lastActivity;
+    }
+
+    public long openedNanos() {
+        return openedNanos;
+    }
+
+    public boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    /** Closes with a reset, so the caller knows it was not a clean end. */
+    public void abort() {
+        Endpoint.of(channel).abort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to report about a close
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "#" + id + " " + Dialer.hostPort(remote);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.switchboard.server;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every connection a server has open, whatever runs it: so shutdown can close the
+ * stragglers, {@code --max-per-ip} can count callers per address, and one reaper thread can
+ * close connections that moved no byte for the idle timeout (the same for every model).
+ */
+final class OpenConnections {
+
+    private final int maxPerIp;
+    private final Set<Connection> open = new LinkedHashSet<>();
+    private final Map<InetAddress, Integer> perIp = new HashMap<>();
+    private final CountDownLatch stopReaper = new CountDownLatch(1);
+
+    /** @param maxPerIp the most connections one caller address may hold (0: no limit) */
+    OpenConnections(int maxPerIp) {
+        this.maxPerIp = maxPerIp;
+    }
+
+    /** Tracks {@code c}, or returns false (tracking nothing) when its address is over the limit. */
+    synchronized boolean add(Connection c) {
+        InetAddress ip = c.peer().getAddress();
+        int now = perIp.getOrDefault(ip, 0);
+        if (maxPerIp > 0 && now >= maxPerIp) {
+            return false;
+        }
+        perIp.put(ip, now + 1);
+        open.add(c);
+        return true;
+    }
+
+    synchronized void remove(Connection c) {
+        if (open.remove(c)) {
+            perIp.computeIfPresent(c.peer().getAddress(), (ip, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
+    synchronized int size() {
+        return open.size();
+    }
+
+    synchronized List<Connection> snapshot() {
+        return new ArrayList<>(open);
+    }
+
+    /**
+     * Waits until nothing is open, {@code deadlineNanos} (System.nanoTime) passes, or
+     * {@code force} opens; returns whether everything ended.
+     */
+    boolean awaitEmpty(long deadlineNanos, CountDownLatch force) throws InterruptedException {
+        while (size() > 0) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || force.await(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 20), TimeUnit.MILLISECONDS)) {
+                return size() == 0;
+            }
+        }
+        return true;
+    }
+
+    /** Closes every open connection with this outcome (a reset, so callers know it was cut). */
+    void abortAll(String outcome) {
+        for (Connection c : snapshot()) {
+            c.outcome(outcome);
+            c.abort();
+        }
+    }
+
+    /** Starts the one thread that enforces the idle timeout; it runs until {@link #stopReaper}. */
+    Thread startReaper(Duration idle) {
+        long idleNanos = idle.toNanos();
+        long period = Math.clamp(idle.toMillis() / 4, 10, 1000);
+        return Thread.ofPlatform().daemon().name("idle-reaper").start(() -> {
+            try {
+                while (!stopReaper.await(period, TimeUnit.MILLISECONDS)) {
+                    long now = System.nanoTime();
+                    for (Connection c : snapshot()) {
+                        if (now - c.lastActivity() >= idleNanos) {
+                            c.outcome("idle-timeout");
+                            c.abort();
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    void stopReaper() {
+        stopReaper.countDown();
+    }
+}

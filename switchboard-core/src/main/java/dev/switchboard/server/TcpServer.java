@@ -1,0 +1,307 @@
+package dev.switchboard.server;
+
+import dev.switchboard.client.Dialer;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A TCP server: one accept loop on a platform thread, handing each connection to a
+ * {@link dev.switchboard.model.ConcurrencyModel} that runs the {@link ConnectionHandler}.
+ *
+ * <p>The life of a connection, the one place it is told:
+ * <ol>
+ *   <li><b>Permit.</b> Before accepting, the loop takes one of {@code maxConnections}
+ *       permits. With none left it stops accepting (callers wait in the kernel's backlog, as
+ *       with tcpserver's {@code -c}) and says so once per such episode.</li>
+ *   <li><b>Accepted.</b> The loop accepts, numbers the connection, and checks the caller: a
+ *       caller the {@link AccessRules} deny is closed before any byte ({@code denied}); one
+ *       address holding {@code maxPerIp} connections already is closed at once
+ *       ({@code over-limit}). Either way the permit goes back and the record is logged.</li>
+ *   <li><b>Handled.</b> The connection is tracked (for the idle reaper and for shutdown) and
+ *       handed to the model as one task: run the handler, then clean up. If the model cannot
+ *       start the task, the loop cleans up itself. A handler's exception ends only its own
+ *       connection: a reset is logged at debug, other I/O errors at info, bugs as warnings
+ *       with their stack trace.</li>
+ *   <li><b>Half-closed.</b> The handler decides: after the caller's EOF it may keep writing,
+ *       and it may shut down its own side and keep reading.</li>
+ *   <li><b>Closed.</b> When the handler returns or throws, the task closes the socket, stops
+ *       tracking it, releases the permit in its {@code finally}, and hands the listener one
+ *       {@link ConnectionRecord} with the outcome. The idle reaper and shutdown end a
+ *       connection by resetting its socket after setting the outcome, which then stands.</li>
+ * </ol>
+ *
+ * <p>{@link #close()} stops gracefully: close the listening socket, let open connections
+ * finish for the grace period, reset the rest ({@code shutdown}), then join.
+ * {@link #closeNow()} skips the wait. A failed accept never ends or spins the loop: it is
+ * logged once and retried after a second (running out of file descriptors is the usual cause).
+ */
+public final class TcpServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
+    private static final Duration BACKOFF = Duration.ofSeconds(1);
+    private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
+
+    private final ServerConfig config;
+    private final ConnectionHandler handler;
+    private final Semaphore permits;
+    private final OpenConnections open;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final CountDownLatch closingLatch = new CountDownLatch(1);
+    private final CountDownLatch force = new CountDownLatch(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean closing;
+    private ServerSocketChannel listener;
+    private volatile InetSocketAddress bound;
+    private Thread acceptThread;
+    private boolean saturated;
+    private boolean acceptFailing;
+
+    public TcpServer(ServerConfig config) {
+        this.config = config;
+        this.handler = config.model().adapt(config.handler());
+        this.permits = new Semaphore(config.maxConnections());
+        this.open = new OpenConnections(config.maxPerIp());
+    }
+
+    /** A builder with the defaults: any address, port 0, virtual threads, 1000 connections, 10 s grace. */
+    public static TcpServerBuilder builder() {
+        return new TcpServerBuilder();
+    }
+
+    /**
+     * Binds (or takes the inherited socket) and starts accepting; returns once listening.
+     *
+     * @throws java.net.BindException naming the address when it cannot be bound
+     */
+    public TcpServer start() throws IOException {
+        if (!started.compareAndSet(false, true)) throw new IllegalStateException("already started");
+        listener = Listeners.open(config);
+        bound = (InetSocketAddress) listener.getLocalAddress();
+        if (config.idleTimeout() != null) open.startReaper(config.idleTimeout());
+        acceptThread = Thread.ofPlatform().name("accept-" + localAddress().getPort()).start(this::acceptLoop);
+        return this;
+    }
+
+    /** Where the server listens (the real port when bound to port 0); still known after close. */
+    public InetSocketAddress localAddress() {
+        if (bound == null) throw new IllegalStateException("not started");
+        return bound;
+    }
+
+    /** How many connections are open right now. */
+    public int openConnections() {
+        return open.size();
+    }
+
+    /** Stops gracefully with the configured grace period; returns when everything is closed. */
+    @Override
+    public void close() {
+        close(config.grace());
+    }
+
+    /** Stops now: open connections are reset without waiting. */
+    public void closeNow() {
+        force.countDown();
+        close(Duration.ZERO);
+    }
+
+    /** Stops gracefully, waiting at most {@code grace} for open connections to finish. */
+    public void close(Duration grace) {
+        if (!closeStarted.compareAndSet(false, true)) {
+            awaitTerminated();
+            return;
+        }
+        closing = true;
+        closingLatch.countDown();
+        try {
+            if (listener != null) listener.close();
+            open.awaitEmpty(System.nanoTime() + grace.toNanos(), force);
+            open.abortAll("shutdown");
+            open.awaitEmpty(System.nanoTime() + JOIN_LIMIT.toNanos(), new CountDownLatch(1));
+            if (acceptThread != null) acceptThread.join(JOIN_LIMIT);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing the listening socket failed", e);
+        } catch (InterruptedException e) {
+            open.abortAll("shutdown");
+            Thread.currentThread().interrupt();
+        } finally {
+            open.stopReaper();
+            terminated.countDown();
+        }
+    }
+
+    /** Waits until a close started elsewhere has finished. */
+    public void awaitTerminated() {
+        try {
+            terminated.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            if (!takePermit()) return;
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (IOException | RuntimeException e) {
+                permits.release();
+                if (closing) return;
+                backOff(e);
+                continue;
+            }
+            if (acceptFailing) {
+                acceptFailing = false;
+                LOG.log(Level.INFO, "accepting again");
+            }
+            dispatch(channel);
+        }
+    }
+
+    private boolean takePermit() {
+        if (permits.tryAcquire()) return true;
+        if (!saturated) {
+            saturated = true;
+            LOG.log(Level.INFO, "{0} connections open: not accepting until one ends", config.maxConnections());
+        }
+        try {
+            while (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                if (closing) return false;
+            }
+        } catch (InterruptedException e) {
+            return false;
+        }
+        saturated = false;
+        LOG.log(Level.DEBUG, "a connection ended: accepting again");
+        return true;
+    }
+
+    private void backOff(Exception e) {
+        if (!acceptFailing) {
+            acceptFailing = true;
+            LOG.log(Level.WARNING, "accept failed: {0}; retrying every second until it works", String.valueOf(e));
+        }
+        try {
+            closingLatch.await(BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ignored) {
+            // the loop re-checks "closing" anyway
+        }
+    }
+
+    private void dispatch(SocketChannel channel) {
+        Connection c;
+        try {
+            c = new Connection(ids.incrementAndGet(), channel);
+        } catch (IOException e) {
+            // The caller left between accept and here: nothing to serve, nothing to log but this.
+            LOG.log(Level.DEBUG, "caller gone before it was served: {0}", String.valueOf(e));
+            closeQuietly(channel);
+            permits.release();
+            return;
+        }
+        if (!config.rules().admits(c.peer().getAddress())) {
+            refuse(c, "denied");
+            return;
+        }
+        if (!open.add(c)) {
+            refuse(c, "over-limit");
+            return;
+        }
+        config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
+        try {
+            config.model().execute(() -> run(c));
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.WARNING, "cannot start connection " + c, e);
+            c.outcome("error=" + e.getClass().getSimpleName());
+            finish(c);
+        }
+    }
+
+    private void refuse(Connection c, String outcome) {
+        c.outcome(outcome);
+        c.close();
+        permits.release();
+        LOG.log(Level.DEBUG, "{0}: {1}", c, outcome);
+        emit(c);
+    }
+
+    private void run(Connection c) {
+        try {
+            handler.handle(c);
+        } catch (IOException e) {
+            failed(c, e);
+        } catch (Throwable t) {
+            if (c.outcome("error=" + t.getClass().getSimpleName())) {
+                c.field("cause", String.valueOf(t.getMessage()));
+            }
+            LOG.log(Level.WARNING, "handler failed on connection " + c, t);
+        } finally {
+            finish(c);
+        }
+    }
+
+    private static void failed(Connection c, IOException e) {
+        if (c.outcome() != null) {
+            // The server cut it (idle timeout, shutdown): this error is the echo of that.
+            LOG.log(Level.DEBUG, "{0}: {1} after {2}", c, String.valueOf(e), c.outcome());
+        } else if (isReset(e)) {
+            c.outcome("reset");
+            LOG.log(Level.DEBUG, "{0}: {1}", c, String.valueOf(e));
+        } else {
+            c.outcome("error=" + e.getClass().getSimpleName());
+            c.field("cause", String.valueOf(e.getMessage()));
+            LOG.log(Level.INFO, "{0}: {1}", c, String.valueOf(e));
+        }
+    }
+
+    // The JDK reports a peer's reset as a SocketException and a write to a reset peer as an
+    // IOException "Broken pipe"; neither has its own type, so the message is all there is.
+    private static boolean isReset(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof SocketException || m.contains("Broken pipe") || m.contains("reset by peer");
+    }
+
+    private void finish(Connection c) {
+        try {
+            c.close();
+            open.remove(c);
+        } finally {
+            permits.release();
+            emit(c);
+        }
+    }
+
+    private void emit(Connection c) {
+        try {
+            config.listener().ended(ConnectionRecord.closed(c, config.service(), config.model().name()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "connection listener failed", e);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the caller is gone either way
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServer[" + (bound == null ? "not started" : Dialer.hostPort(bound)) + "]";
+    }
+}

@@ -274,13 +274,15 @@ public final class TcpServer implements AutoCloseable {
         return e instanceof SocketException || m.contains("Broken pipe") || m.contains("reset by peer");
     }
 
+    // The record goes out before the connection stops counting as open, so a server that
+    // closes (and a process that exits) once nothing is open has logged every connection.
     private void finish(Connection c) {
         try {
             c.close();
-            open.remove(c);
-        } finally {
-            permits.release();
             emit(c);
+        } finally {
+            open.remove(c);
+            permits.release();
         }
     }
 

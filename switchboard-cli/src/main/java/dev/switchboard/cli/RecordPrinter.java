@@ -1,0 +1,31 @@
+package dev.switchboard.cli;
+
+import dev.switchboard.server.ConnectionListener;
+import dev.switchboard.server.ConnectionRecord;
+import dev.switchboard.server.RecordFormat;
+import java.io.PrintWriter;
+
+/**
+ * Prints connection records on stderr, one line each, bare (no prefix) so a JSON line is pure
+ * JSON: close records always, open records with {@code -v}, nothing with {@code -q}.
+ */
+record RecordPrinter(PrintWriter err, RecordFormat format, boolean opens, boolean quiet) implements ConnectionListener {
+
+    @Override
+    public void ended(ConnectionRecord record) {
+        if (!quiet) print(record);
+    }
+
+    @Override
+    public void opened(ConnectionRecord record) {
+        if (opens && !quiet) print(record);
+    }
+
+    private void print(ConnectionRecord record) {
+        String line = format.format(record);
+        synchronized (err) {
+            err.println(line);
+            err.flush();
+        }
+    }
+}

@@ -50,6 +50,8 @@ public final class TcpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
     private static final Duration BACKOFF = Duration.ofSeconds(1);
     private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
+    // Long enough that a busy machine's scheduling delay is not mistaken for an empty queue.
+    private static final long QUEUE_EMPTY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ServerConfig config;
     private final ConnectionHandler handler;
@@ -156,7 +158,10 @@ public final class TcpServer implements AutoCloseable {
             if (!takePermit()) return;
             SocketChannel channel;
             try {
+                long asked = System.nanoTime();
                 channel = listener.accept();
+                // A queued caller is accepted at once; a long wait means the queue had emptied.
+                if (System.nanoTime() - asked > QUEUE_EMPTY_NANOS) endSaturation();
             } catch (IOException | RuntimeException e) {
                 permits.release();
                 if (closing) return;
@@ -171,8 +176,14 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
+    // A saturation episode lasts while callers keep queueing: under a flood each ending
+    // connection lets one caller in, which is not a new episode. It ends when a permit is
+    // free the moment the loop asks, or when accept() had to wait for a caller (see below).
     private boolean takePermit() {
-        if (permits.tryAcquire()) return true;
+        if (permits.tryAcquire()) {
+            endSaturation();
+            return true;
+        }
         if (!saturated) {
             saturated = true;
             LOG.log(Level.INFO, "{0} connections open: not accepting until one ends", config.maxConnections());
@@ -184,9 +195,14 @@ public final class TcpServer implements AutoCloseable {
         } catch (InterruptedException e) {
             return false;
         }
-        saturated = false;
-        LOG.log(Level.DEBUG, "a connection ended: accepting again");
         return true;
+    }
+
+    private void endSaturation() {
+        if (saturated) {
+            saturated = false;
+            LOG.log(Level.INFO, "below {0} connections again", config.maxConnections());
+        }
     }
 
     private void backOff(Exception e) {

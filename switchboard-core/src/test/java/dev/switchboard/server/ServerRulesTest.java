@@ -120,4 +120,24 @@ class ServerRulesTest {
                 .isInstanceOf(java.net.BindException.class)
                 .hasMessage("cannot listen on 127.0.0.1:" + server.localAddress().getPort() + ": address already in use");
     }
+
+    @Test
+    void saturationIsLoggedOncePerEpisodeNotOncePerWaitingCaller() throws Exception {
+        try (LogCapture log = new LogCapture(TcpServer.class)) {
+            start(TcpServer.builder().handler(ECHO).maxConnections(1));
+            java.util.List<Socket> callers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) callers.add(connect(server.localAddress()));
+                for (Socket s : callers) s.getOutputStream().write('e');
+                for (Socket s : callers) {
+                    assertThat(s.getInputStream().read()).isEqualTo('e'); // served in turn
+                    s.close();
+                }
+            } finally {
+                for (Socket s : callers) s.close();
+            }
+            records.await(r -> records.ended.size() == 4);
+            assertThat(log.count("not accepting until one ends")).isEqualTo(1);
+        }
+    }
 }

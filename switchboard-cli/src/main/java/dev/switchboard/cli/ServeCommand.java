@@ -13,6 +13,7 @@ import dev.switchboard.server.TcpServer;
 import dev.switchboard.server.TcpServerBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.Channel;
 import java.nio.channels.ServerSocketChannel;
@@ -126,6 +127,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         checkOptions();
+        Family family = ipv4 ? Family.IPV4 : ipv6 ? Family.IPV6 : Family.ANY;
+        InetAddress host = inherit ? null : BindAddress.resolve(bind, family);
         ServiceRequest request = new ServiceRequest(service, message, command);
         ConnectionHandler handler = catalog.handlerFor(request);
         PrintWriter err = spec.commandLine().getErr();
@@ -137,8 +140,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (inherit) {
             b.inherited(inheritedListener());
         } else {
-            Family family = ipv4 ? Family.IPV4 : ipv6 ? Family.IPV6 : Family.ANY;
-            b.address(new InetSocketAddress(BindAddress.resolve(bind, family), port))
+            b.address(new InetSocketAddress(host, port))
                     .family(family).backlog(backlog).reusePort(reusePort);
         }
         configureLogging();

@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.client.Dialer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.channels.ServerSocketChannel;
@@ -228,7 +229,10 @@ public final class TcpServer implements AutoCloseable {
             permits.release();
             return;
         }
-        if (!config.rules().admits(c.peer().getAddress())) {
+        // The family check is for -6 on the wildcard: the JDK can't set IPV6_V6ONLY, so an
+        // IPv4 caller still reaches accept() and is turned away here.
+        InetAddress caller = c.peer().getAddress();
+        if (!config.family().admits(caller) || !config.rules().admits(caller)) {
             refuse(c, "denied");
             return;
         }

@@ -140,4 +140,18 @@ class ServerRulesTest {
             assertThat(log.count("not accepting until one ends")).isEqualTo(1);
         }
     }
+
+    @Test
+    void ipv6OnlyOnTheWildcardTurnsIpv4CallersAway() throws Exception {
+        server = TcpServer.builder().address(new InetSocketAddress(0)).family(dev.switchboard.client.Family.IPV6)
+                .handler(GREET).listener(records).build().start();
+        try (Socket s = connect(server.localAddress())) { // connect() dials 127.0.0.1
+            assertThat(whatArrives(s)).isEmpty();
+        }
+        assertThat(records.await(x -> true).outcome()).isEqualTo("denied");
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("::1", server.localAddress().getPort()), 5000);
+            assertThat(new String(whatArrives(s))).startsWith("Hello, person from 0:0:0:0:0:0:0:1:");
+        }
+    }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -240,13 +239,16 @@ public final class TcpServer implements AutoCloseable {
             refuse(c, "over-limit");
             return;
         }
-        config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
         try {
-            config.model().execute(() -> run(c));
+            config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
+        }
+        ConnectionTask task = new ConnectionTask(c, handler, config, open, permits);
+        try {
+            config.model().execute(task);
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.WARNING, "cannot start connection " + c, e);
-            c.outcome("error=" + e.getClass().getSimpleName());
-            finish(c);
+            task.abandon(e);
         }
     }
 
@@ -255,63 +257,7 @@ public final class TcpServer implements AutoCloseable {
         c.close();
         permits.release();
         LOG.log(Level.DEBUG, "{0}: {1}", c, outcome);
-        emit(c);
-    }
-
-    private void run(Connection c) {
-        try {
-            handler.handle(c);
-        } catch (IOException e) {
-            failed(c, e);
-        } catch (Throwable t) {
-            if (c.outcome("error=" + t.getClass().getSimpleName())) {
-                c.field("cause", String.valueOf(t.getMessage()));
-            }
-            LOG.log(Level.WARNING, "handler failed on connection " + c, t);
-        } finally {
-            finish(c);
-        }
-    }
-
-    private static void failed(Connection c, IOException e) {
-        if (c.outcome() != null) {
-            // The server cut it (idle timeout, shutdown): this error is the echo of that.
-            LOG.log(Level.DEBUG, "{0}: {1} after {2}", c, String.valueOf(e), c.outcome());
-        } else if (isReset(e)) {
-            c.outcome("reset");
-            LOG.log(Level.DEBUG, "{0}: {1}", c, String.valueOf(e));
-        } else {
-            c.outcome("error=" + e.getClass().getSimpleName());
-            c.field("cause", String.valueOf(e.getMessage()));
-            LOG.log(Level.INFO, "{0}: {1}", c, String.valueOf(e));
-        }
-    }
-
-    // The JDK reports a peer's reset as a SocketException and a write to a reset peer as an
-    // IOException "Broken pipe"; neither has its own type, so the message is all there is.
-    private static boolean isReset(IOException e) {
-        String m = String.valueOf(e.getMessage());
-        return e instanceof SocketException || m.contains("Broken pipe") || m.contains("reset by peer");
-    }
-
-    // The record goes out before the connection stops counting as open, so a server that
-    // closes (and a process that exits) once nothing is open has logged every connection.
-    private void finish(Connection c) {
-        try {
-            c.close();
-            emit(c);
-        } finally {
-            open.remove(c);
-            permits.release();
-        }
-    }
-
-    private void emit(Connection c) {
-        try {
-            config.listener().ended(ConnectionRecord.closed(c, config.service(), config.model().name()));
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "connection listener failed", e);
-        }
+        ConnectionTask.emit(config, c);
     }
 
     private static void closeQuietly(SocketChannel channel) {

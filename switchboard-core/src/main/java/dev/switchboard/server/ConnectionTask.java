@@ -1,0 +1,97 @@
+package dev.switchboard.server;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.SocketException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * One accepted connection's work, as the accept loop hands it to the concurrency model: run
+ * the handler, name how it ended, then close, log the record, stop tracking and give the
+ * permit back, whatever happened. See {@link TcpServer} for the whole life of a connection.
+ */
+final class ConnectionTask implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
+
+    private final Connection connection;
+    private final ConnectionHandler handler;
+    private final ServerConfig config;
+    private final OpenConnections open;
+    private final Semaphore permits;
+
+    ConnectionTask(Connection connection, ConnectionHandler handler, ServerConfig config, OpenConnections open,
+                   Semaphore permits) {
+        this.connection = connection;
+        this.handler = handler;
+        this.config = config;
+        this.open = open;
+        this.permits = permits;
+    }
+
+    @Override
+    public void run() {
+        Connection c = connection;
+        try {
+            handler.handle(c);
+        } catch (IOException e) {
+            failed(c, e);
+        } catch (Throwable t) {
+            if (c.outcome("error=" + t.getClass().getSimpleName())) {
+                c.field("cause", String.valueOf(t.getMessage()));
+            }
+            LOG.log(Level.WARNING, "handler failed on connection " + c, t);
+        } finally {
+            finish();
+        }
+    }
+
+    /** The model could not start this task: clean up here instead. */
+    void abandon(Throwable why) {
+        LOG.log(Level.WARNING, "cannot start connection " + connection, why);
+        connection.outcome("error=" + why.getClass().getSimpleName());
+        finish();
+    }
+
+    private static void failed(Connection c, IOException e) {
+        if (c.outcome() != null) {
+            // The server cut it (idle timeout, shutdown): this error is the echo of that.
+            LOG.log(Level.DEBUG, "{0}: {1} after {2}", c, String.valueOf(e), c.outcome());
+        } else if (isReset(e)) {
+            c.outcome("reset");
+            LOG.log(Level.DEBUG, "{0}: {1}", c, String.valueOf(e));
+        } else {
+            c.outcome("error=" + e.getClass().getSimpleName());
+            c.field("cause", String.valueOf(e.getMessage()));
+            LOG.log(Level.INFO, "{0}: {1}", c, String.valueOf(e));
+        }
+    }
+
+    // The JDK reports a peer's reset as a SocketException and a write to a reset peer as an
+    // IOException "Broken pipe"; neither has its own type, so the message is all there is.
+    private static boolean isReset(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof SocketException || m.contains("Broken pipe") || m.contains("reset by peer");
+    }
+
+    // The record goes out before the connection stops counting as open, so a server that
+    // closes (and a process that exits) once nothing is open has logged every connection.
+    private void finish() {
+        try {
+            connection.close();
+            emit(config, connection);
+        } finally {
+            open.remove(connection);
+            permits.release();
+        }
+    }
+
+    /** Hands the listener the connection's close record; a failing listener is only logged. */
+    static void emit(ServerConfig config, Connection c) {
+        try {
+            config.listener().ended(ConnectionRecord.closed(c, config.service(), config.model().name()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "connection listener failed", e);
+        }
+    }
+}

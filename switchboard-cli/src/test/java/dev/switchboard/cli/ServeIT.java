@@ -211,4 +211,56 @@ class ServeIT {
             return false;
         }
     }
+
+    @Test
+    void limitsRulesAndTheIdleTimeoutReachTheServer() throws Exception {
+        try (ServerProcess p = ServerProcess.start("serve", "echo", "--bind", "127.0.0.1", "--model", "threads",
+                "--deny", "127.0.0.2", "--max-per-ip", "1", "--idle-timeout", "500ms")) {
+            InetSocketAddress at = p.listening();
+            try (Socket held = connect(at)) {
+                held.getOutputStream().write('a');
+                assertThat(held.getInputStream().read()).isEqualTo('a');
+                try (Socket second = connect(at)) {
+                    assertThat(endsAtOnce(second)).isTrue();
+                }
+                assertThat(p.awaitLine(l -> l.startsWith("event=close id=2 "))).endsWith(" outcome=over-limit");
+                try (Socket fromDenied = new Socket()) {
+                    fromDenied.bind(new InetSocketAddress("127.0.0.2", 0));
+                    fromDenied.connect(at, 5000);
+                    fromDenied.setSoTimeout(30_000);
+                    assertThat(endsAtOnce(fromDenied)).isTrue();
+                }
+                assertThat(p.awaitLine(l -> l.startsWith("event=close id=3 "))).contains(" remote=127.0.0.2:")
+                        .endsWith(" in=0 out=0 ms=" + p.awaitLine(l -> l.startsWith("event=close id=3 "))
+                                .replaceAll(".* ms=(\\d+) .*", "$1") + " outcome=denied");
+                assertThat(endsAtOnce(held)).isTrue(); // the idle timeout ends the held one
+                assertThat(p.awaitLine(l -> l.startsWith("event=close id=1 "))).contains(" in=1 out=1 ")
+                        .endsWith(" outcome=idle-timeout");
+            }
+            p.terminate();
+            assertThat(p.exitCode()).isZero();
+        }
+    }
+
+    /** Whether the server ends this connection (EOF or reset) without sending anything. */
+    private static boolean endsAtOnce(Socket s) {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (IOException reset) {
+            return !(reset instanceof java.net.SocketTimeoutException);
+        }
+    }
+
+    @Test
+    void quietPrintsNoRecordsButStillTheListeningLine() throws Exception {
+        try (ServerProcess p = ServerProcess.start("serve", "greet", "--bind", "127.0.0.1", "-q")) {
+            InetSocketAddress at = p.listening();
+            try (Socket s = connect(at)) {
+                assertThat(readAll(s.getInputStream())).isNotEmpty();
+            }
+            p.terminate();
+            assertThat(p.exitCode()).isZero();
+            assertThat(p.allStderr()).containsExactly("listening on 127.0.0.1:" + at.getPort());
+        }
+    }
 }

@@ -69,6 +69,12 @@ final class ServerProcess implements AutoCloseable {
         throw new AssertionError("no such line on stderr; have " + stderr);
     }
 
+    /** Every stderr line, once the process has closed it (waits up to 30 s). */
+    List<String> allStderr() throws InterruptedException {
+        if (!reader.join(java.time.Duration.ofSeconds(30))) throw new AssertionError("stderr still open: " + stderr);
+        return stderr;
+    }
+
     /** The port from the {@code listening on} line. */
     InetSocketAddress listening() throws InterruptedException {
         Matcher m = LISTENING.matcher(awaitLine(l -> LISTENING.matcher(l).find()));

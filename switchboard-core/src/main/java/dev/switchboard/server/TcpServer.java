@@ -128,19 +128,28 @@ public final class TcpServer implements AutoCloseable {
         closing = true;
         closingLatch.countDown();
         try {
-            if (listener != null) listener.close();
+            closeListener();
             open.awaitEmpty(System.nanoTime() + grace.toNanos(), force);
             open.abortAll("shutdown");
-            open.awaitEmpty(System.nanoTime() + JOIN_LIMIT.toNanos(), new CountDownLatch(1));
             if (acceptThread != null) acceptThread.join(JOIN_LIMIT);
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "closing the listening socket failed", e);
+            // A caller accepted just as the listener closed may have been dispatched since.
+            open.abortAll("shutdown");
+            open.awaitEmpty(System.nanoTime() + JOIN_LIMIT.toNanos(), new CountDownLatch(1));
         } catch (InterruptedException e) {
             open.abortAll("shutdown");
             Thread.currentThread().interrupt();
         } finally {
             open.stopReaper();
             terminated.countDown();
+        }
+    }
+
+    private void closeListener() {
+        if (listener == null) return;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing the listening socket failed", e);
         }
     }
 

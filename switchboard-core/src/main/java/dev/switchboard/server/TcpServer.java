@@ -195,7 +195,8 @@ public final class TcpServer implements AutoCloseable {
         }
         if (!saturated) {
             saturated = true;
-            LOG.log(Level.INFO, "connection limit ({0}) reached: not accepting until one ends", config.maxConnections());
+            LOG.log(Level.INFO, "connection limit ({0}) reached: not accepting until one ends",
+                    String.valueOf(config.maxConnections())); // MessageFormat would print "1,000"
         }
         try {
             while (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
@@ -210,7 +211,7 @@ public final class TcpServer implements AutoCloseable {
     private void endSaturation() {
         if (saturated) {
             saturated = false;
-            LOG.log(Level.INFO, "below the connection limit ({0}) again", config.maxConnections());
+            LOG.log(Level.INFO, "below the connection limit ({0}) again", String.valueOf(config.maxConnections()));
         }
     }
 

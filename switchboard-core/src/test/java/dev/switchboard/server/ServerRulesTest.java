@@ -154,4 +154,17 @@ class ServerRulesTest {
             assertThat(new String(whatArrives(s))).startsWith("Hello, person from 0:0:0:0:0:0:0:1:");
         }
     }
+
+    @Test
+    void aCallerThatResetsIsLoggedAsReset() throws Exception {
+        start(TcpServer.builder().handler(ECHO));
+        try (Socket s = connect(server.localAddress())) {
+            s.getOutputStream().write('r');
+            assertThat(s.getInputStream().read()).isEqualTo('r');
+            s.setSoLinger(true, 0); // close sends a reset
+        }
+        ConnectionRecord r = records.await(x -> true);
+        assertThat(r.outcome()).isEqualTo("reset");
+        assertThat(r.in()).isEqualTo(1);
+    }
 }

@@ -50,8 +50,8 @@ public final class TcpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
     private static final Duration BACKOFF = Duration.ofSeconds(1);
     private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
-    // Long enough that a busy machine's scheduling delay is not mistaken for an empty queue.
-    private static final long QUEUE_EMPTY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    // How long the server must not be full before a saturation episode counts as over.
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ServerConfig config;
     private final ConnectionHandler handler;
@@ -68,6 +68,7 @@ public final class TcpServer implements AutoCloseable {
     private volatile InetSocketAddress bound;
     private Thread acceptThread;
     private boolean saturated;
+    private long lastFull;
     private boolean acceptFailing;
 
     public TcpServer(ServerConfig config) {
@@ -167,10 +168,7 @@ public final class TcpServer implements AutoCloseable {
             if (!takePermit()) return;
             SocketChannel channel;
             try {
-                long asked = System.nanoTime();
                 channel = listener.accept();
-                // A queued caller is accepted at once; a long wait means the queue had emptied.
-                if (System.nanoTime() - asked > QUEUE_EMPTY_NANOS) endSaturation();
             } catch (IOException | RuntimeException e) {
                 permits.release();
                 if (closing) return;
@@ -185,12 +183,14 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    // A saturation episode lasts while callers keep queueing: under a flood each ending
-    // connection lets one caller in, which is not a new episode. It ends when a permit is
-    // free the moment the loop asks, or when accept() had to wait for a caller (see below).
+    // A saturation episode lasts until the server has not been full for a while: under a
+    // flood each ending connection lets one caller in, and that is not a new episode.
     private boolean takePermit() {
         if (permits.tryAcquire()) {
-            endSaturation();
+            if (saturated && System.nanoTime() - lastFull > QUIET_NANOS) {
+                saturated = false;
+                LOG.log(Level.INFO, "below the connection limit ({0}) again", String.valueOf(config.maxConnections()));
+            }
             return true;
         }
         if (!saturated) {
@@ -205,14 +205,8 @@ public final class TcpServer implements AutoCloseable {
         } catch (InterruptedException e) {
             return false;
         }
+        lastFull = System.nanoTime();
         return true;
-    }
-
-    private void endSaturation() {
-        if (saturated) {
-            saturated = false;
-            LOG.log(Level.INFO, "below the connection limit ({0}) again", String.valueOf(config.maxConnections()));
-        }
     }
 
     private void backOff(Exception e) {

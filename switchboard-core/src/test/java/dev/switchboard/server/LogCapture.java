@@ -21,10 +21,15 @@ final class LogCapture extends Handler implements AutoCloseable {
 
     /** How many messages (after formatting) contain this text. */
     long count(String text) {
+        return messages().stream().filter(m -> m.contains(text)).count();
+    }
+
+    /** Every message so far, formatted: for assertion descriptions. */
+    List<String> messages() {
         return records.stream()
-                .map(r -> r.getParameters() == null ? r.getMessage()
-                        : java.text.MessageFormat.format(r.getMessage(), r.getParameters()))
-                .filter(m -> m.contains(text)).count();
+                .map(r -> (r.getParameters() == null ? r.getMessage()
+                        : java.text.MessageFormat.format(r.getMessage(), r.getParameters())))
+                .toList();
     }
 
     @Override

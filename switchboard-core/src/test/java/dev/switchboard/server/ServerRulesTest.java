@@ -137,7 +137,7 @@ class ServerRulesTest {
                 for (Socket s : callers) s.close();
             }
             records.await(r -> records.ended.size() == 4);
-            assertThat(log.count("not accepting until one ends")).isEqualTo(1);
+            assertThat(log.count("not accepting until one ends")).as("%s", log.messages()).isEqualTo(1);
         }
     }
 

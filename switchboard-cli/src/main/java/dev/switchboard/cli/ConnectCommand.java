@@ -87,7 +87,7 @@ final class ConnectCommand implements Callable<Integer> {
         List<InetSocketAddress> candidates = d.resolve(host, target);
         if (verbose) {
             err.println("switchboard: " + host + " is " + candidates.stream()
-                    .map(a -> a.getAddress().getHostAddress()).collect(Collectors.joining(", ")));
+                    .map(a -> Dialer.hostAddress(a.getAddress())).collect(Collectors.joining(", ")));
         }
         SocketChannel channel = d.dial(candidates);
         long start = System.nanoTime();

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -85,25 +86,37 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
         } catch (UnknownHostException e) {
             throw new DialException(DialException.Reason.UNKNOWN_HOST, "unknown host: " + host, e);
         }
-        List<InetAddress> v6 = new ArrayList<>();
-        List<InetAddress> v4 = new ArrayList<>();
+        List<InetAddress> usable = new ArrayList<>();
         for (InetAddress a : all) {
-            if (!family.admits(a) || (source != null && !sourceFits(a))) {
-                continue;
+            if (family.admits(a) && (source == null || sourceFits(a))) {
+                usable.add(a);
             }
-            (a instanceof Inet6Address ? v6 : v4).add(a);
         }
-        List<InetSocketAddress> ordered = new ArrayList<>();
-        for (int i = 0; i < Math.max(v6.size(), v4.size()); i++) {
-            if (i < v6.size()) ordered.add(new InetSocketAddress(v6.get(i), port));
-            if (i < v4.size()) ordered.add(new InetSocketAddress(v4.get(i), port));
-        }
+        List<InetSocketAddress> ordered = interleave(usable, port);
         if (ordered.isEmpty()) {
             String why = source != null && !source.getAddress().isAnyLocalAddress()
-                    ? " from source " + source.getAddress().getHostAddress()
+                    ? " from source " + hostAddress(source.getAddress())
                     : family == Family.ANY ? "" : " over " + (family == Family.IPV4 ? "IPv4" : "IPv6");
             throw new DialException(DialException.Reason.NO_USABLE_ADDRESS,
                     "no address of " + host + " is reachable" + why, null);
+        }
+        return ordered;
+    }
+
+    /**
+     * RFC 8305's order: IPv6 first, then the families alternating, each family keeping the
+     * resolver's order.
+     */
+    static List<InetSocketAddress> interleave(List<InetAddress> addresses, int port) {
+        List<InetAddress> v6 = new ArrayList<>();
+        List<InetAddress> v4 = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            (a instanceof Inet6Address ? v6 : v4).add(a);
+        }
+        List<InetSocketAddress> ordered = new ArrayList<>(addresses.size());
+        for (int i = 0; i < Math.max(v6.size(), v4.size()); i++) {
+            if (i < v6.size()) ordered.add(new InetSocketAddress(v6.get(i), port));
+            if (i < v4.size()) ordered.add(new InetSocketAddress(v4.get(i), port));
         }
         return ordered;
     }
@@ -190,6 +203,11 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
         try {
             ch.configureBlocking(false);
             if (source != null) {
+                if (source.getPort() != 0) {
+                    // As netcat does: a fixed source port is reusable while its last
+                    // connection lingers in TIME_WAIT (a listener on it still makes bind fail).
+                    ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                }
                 InetSocketAddress local = source.getAddress().isAnyLocalAddress()
                         ? new InetSocketAddress(source.getPort()) : source;
                 ch.bind(local);
@@ -258,8 +276,35 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
 
     /** "127.0.0.1:80" or "[::1]:80": the form every message and log line uses. */
     public static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        String host = a.getAddress() != null ? hostAddress(a.getAddress()) : a.getHostString();
         return host.contains(":") ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort();
+    }
+
+    /**
+     * An address as people write it: IPv6 in RFC 5952's short form ("::1", not the JDK's
+     * "0:0:0:0:0:0:0:1"), the longest run of zero groups folded into "::".
+     */
+    public static String hostAddress(InetAddress address) {
+        String text = address.getHostAddress();
+        if (!(address instanceof Inet6Address)) return text;
+        int percent = text.indexOf('%');
+        String scope = percent < 0 ? "" : text.substring(percent);
+        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":");
+        int bestStart = -1;
+        int bestLen = 1; // a single zero group stays "0" (RFC 5952, 4.2.2)
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) j++;
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        if (bestStart < 0) return text;
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
+        return head + "::" + tail + scope;
     }
 
     private static String seconds(Duration d) {

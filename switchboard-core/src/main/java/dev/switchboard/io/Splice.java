@@ -135,8 +135,14 @@ public final class Splice {
             b.abort();
             throw e;
         }
-        if (outcome == Outcome.OK && failure.get() != null) {
+        // Read before the closes below: a copier they cut short fails too, and that echo is
+        // not the story of how the splice ended.
+        IOException cause = failure.get();
+        if (outcome == Outcome.OK && cause != null) {
             outcome = Outcome.RESET;
+        }
+        if (outcome == Outcome.IDLE_TIMEOUT) {
+            cause = null;
         }
         a.close();
         b.close();
@@ -145,7 +151,7 @@ public final class Splice {
             up.join();
             down.join();
         }
-        return new Result(aToB.get(), bToA.get(), outcome, failure.get());
+        return new Result(aToB.get(), bToA.get(), outcome, cause);
     }
 
     private long pollMillis() {

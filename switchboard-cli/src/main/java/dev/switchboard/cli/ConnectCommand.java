@@ -97,7 +97,7 @@ final class ConnectCommand implements Callable<Integer> {
             err.flush();
         }
         Stdio io = stdio != null ? stdio : Stdio.system();
-        Splice.Result r = data.splice(data.input(io.in()), io.out(), channel);
+        Splice.Result r = data.splice(data.input(io.in()), io.out(), channel, true);
         if (verbose) {
             err.println("switchboard: closed: " + SpliceOptions.summary(r, start));
         }

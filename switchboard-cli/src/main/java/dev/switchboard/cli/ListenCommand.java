@@ -87,7 +87,11 @@ final class ListenCommand implements Callable<Integer> {
                 }
                 long start = System.nanoTime();
                 InputStream in = data.input(shared != null ? shared.lease() : io.in());
-                Splice.Result r = data.splice(in, out, caller);
+                // A one-shot listen, like any side with a finite script (--send), may answer
+                // after the caller's EOF, so it waits for both directions. Under -k the
+                // caller's EOF ends its turn (as with OpenBSD netcat): a shared stdin that is
+                // a quiet terminal must not keep the next caller waiting.
+                Splice.Result r = data.splice(in, out, caller, shared != null);
                 String summary = SpliceOptions.summary(r, start);
                 String ending = switch (r.outcome()) {
                     case OK -> null;

@@ -63,11 +63,17 @@ public final class SpliceOptions {
         return crlf ? new CrlfInputStream(stdin) : stdin;
     }
 
-    /** Splices our side to the socket until the peer is done; closes both. */
-    Splice.Result splice(InputStream in, OutputStream out, SocketChannel channel) throws InterruptedException {
+    /**
+     * Splices our side to the socket, then closes both. With {@code untilPeerEnds} it is over
+     * once the peer's EOF has been written out (connect: don't hang on stdin); otherwise once
+     * both directions have ended (listen: the server may answer after the caller's EOF).
+     */
+    Splice.Result splice(InputStream in, OutputStream out, SocketChannel channel, boolean untilPeerEnds)
+            throws InterruptedException {
         Endpoint net = Endpoint.of(channel);
-        return Splice.between(Endpoint.of(in, out), noShutdown ? new KeepWriteOpen(net) : net)
-                .untilBEnds()
+        Splice splice = Splice.between(Endpoint.of(in, out), noShutdown ? new KeepWriteOpen(net) : net);
+        if (untilPeerEnds) splice.untilBEnds();
+        return splice
                 .idleTimeout(idleTimeout)
                 // Daemon platform threads: a copier stuck reading a terminal must not keep the
                 // JVM alive, and they start faster than the virtual-thread scheduler.

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
  * it to stdin/stdout, or with {@code -z} probes a list of ports. The steps, one method each:
  * check the options, dial, splice, report.
  */
-@Command(name = "connect", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "connect", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {"Connect to HOST PORT and copy stdin to the connection and the connection to stdout.",
                 "At stdin's EOF the write side is shut down and the reply read to its end;",
                 "when the peer closes first we exit as soon as its bytes are written out."})

@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
  * and splices it to stdin/stdout with the same rules as {@code connect}; with {@code -k} it
  * then accepts the next, one at a time (the serialized, first-come-first-served server).
  */
-@Command(name = "listen", sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {"Listen on PORT, accept one connection and copy it to stdout and stdin to it.",
                 "Prints 'listening on ADDRESS:PORT' on stderr once bound (PORT 0 picks a free port).",
                 "With -k, callers are served one after another; they share stdin, in turn."})

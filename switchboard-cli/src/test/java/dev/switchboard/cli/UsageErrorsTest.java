@@ -23,6 +23,16 @@ class UsageErrorsTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    @org.junit.jupiter.api.Test
+    void helpIsUsageOnStdoutAndExit0() {
+        for (String command : new String[] {"connect", "listen"}) {
+            Run r = run(command, "--help");
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).startsWith("Usage: switchboard " + command).contains("--idle-timeout");
+            assertThat(r.err()).isEmpty();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "connect localhost 70000            | switchboard connect: PORT: port 70000 is out of range (0-65535)",

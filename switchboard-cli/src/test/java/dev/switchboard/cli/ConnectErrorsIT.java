@@ -65,6 +65,22 @@ class ConnectErrorsIT {
     }
 
     @Test
+    void aPrivilegedSourcePortIsRefusedForAUser() throws Exception {
+        boolean privileged;
+        try (ServerSocket probe = new ServerSocket(1, 1, InetAddress.getLoopbackAddress())) {
+            privileged = true;
+        } catch (java.io.IOException e) {
+            privileged = false;
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(privileged,
+                "this user may bind ports below 1024 (root or CAP_NET_BIND_SERVICE), so there is no refusal to see");
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(run("connect", "-p", "1", "127.0.0.1", "" + target.getLocalPort())).isEqualTo(new Outcome(1, "",
+                    "switchboard: permission denied binding source port 1 (ports below 1024 need root or CAP_NET_BIND_SERVICE)\n"));
+        }
+    }
+
+    @Test
     void listenOnAPortInUse() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int p = taken.getLocalPort();

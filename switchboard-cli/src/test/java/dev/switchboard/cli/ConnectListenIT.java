@@ -231,4 +231,23 @@ class ConnectListenIT {
             assertThat(listen.exit(EXIT)).isZero();
         }
     }
+
+    @Test
+    void listenMinus6TurnsIpv4CallersAway() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Peers.hasIpv6(), "no IPv6 loopback (::1) on this machine");
+        try (Proc listen = Proc.start(new ProcessBuilder(Proc.switchboard("listen", "-6", "-v", "--send", "six", "0")))) {
+            int port = listen.awaitListening();
+            try (Socket v4 = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                assertThat(v4.getInputStream().readAllBytes()).isEmpty(); // closed without a byte
+            } catch (java.net.SocketException reset) {
+                // as good: turned away
+            }
+            listen.awaitLine("^switchboard: refused IPv4 caller 127\\.0\\.0\\.1:\\d+ \\(-6\\)$", EXIT);
+            try (Socket v6 = new Socket(InetAddress.getByName("::1"), port)) {
+                v6.shutdownOutput();
+                assertThat(v6.getInputStream().readAllBytes()).isEqualTo(ascii("six"));
+            }
+            assertThat(listen.exit(EXIT)).isZero();
+        }
+    }
 }

@@ -250,4 +250,17 @@ class ConnectListenIT {
             assertThat(listen.exit(EXIT)).isZero();
         }
     }
+
+    @Test
+    void aResetFromThePeerIsAFailure() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Proc connect = Proc.start(new ProcessBuilder(Proc.switchboard("connect", "127.0.0.1", "" + server.getLocalPort())))) {
+            try (Socket s = server.accept()) {
+                s.getOutputStream().write(ascii("partial"));
+                s.setSoLinger(true, 0); // close with a reset, not a FIN
+            }
+            assertThat(connect.exit(EXIT)).isEqualTo(1);
+            assertThat(connect.stderr()).startsWith("switchboard: connection lost: ").doesNotContain("\tat ");
+        }
+    }
 }

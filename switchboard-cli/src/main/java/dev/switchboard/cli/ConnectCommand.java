@@ -1,6 +1,7 @@
 package dev.switchboard.cli;
 
 import dev.switchboard.client.Dialer;
+import dev.switchboard.io.Endpoint;
 import dev.switchboard.io.Splice;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -97,14 +98,19 @@ final class ConnectCommand implements Callable<Integer> {
             err.flush();
         }
         Stdio io = stdio != null ? stdio : Stdio.system();
-        Splice.Result r = data.splice(data.input(io.in()), io.out(), channel, true);
+        // stdin through its own reader thread, so that when the peer is done we can send
+        // what stdin has ready and then stop, instead of waiting for an EOF that may not come.
+        SharedInput.Lease stdin = data.send == null ? new SharedInput(io.in()).lease() : null;
+        Endpoint local = SpliceOptions.local(data.input(stdin != null ? stdin : io.in()), io.out(),
+                stdin == null ? null : stdin::drain);
+        Splice.Result r = data.splice(local, channel);
         if (verbose) {
             err.println("switchboard: closed: " + SpliceOptions.summary(r, start));
         }
         return switch (r.outcome()) {
             case OK -> 0;
             case IDLE_TIMEOUT -> throw new Failure(ExitCode.FAILURE,
-                    "no data either way for " + data.idleTimeout.toMillis() / 1000.0 + "s: connection closed");
+                    "no data either way for " + SecondsConverter.format(data.idleTimeout) + ": connection closed");
             case RESET -> throw new Failure(ExitCode.FAILURE, "connection lost: " + r.failure().getMessage(), r.failure());
         };
     }

@@ -86,16 +86,16 @@ final class ListenCommand implements Callable<Integer> {
                     err.flush();
                 }
                 long start = System.nanoTime();
-                InputStream in = data.input(shared != null ? shared.lease() : io.in());
-                // A one-shot listen, like any side with a finite script (--send), may answer
-                // after the caller's EOF, so it waits for both directions. Under -k the
-                // caller's EOF ends its turn (as with OpenBSD netcat): a shared stdin that is
-                // a quiet terminal must not keep the next caller waiting.
-                Splice.Result r = data.splice(in, out, caller, shared != null);
+                // A one-shot listen may answer after the caller's EOF however long the answer
+                // takes. Under -k the caller's EOF ends its turn once stdin has nothing ready
+                // (as with OpenBSD netcat): a quiet terminal must not keep the next caller waiting.
+                SharedInput.Lease lease = shared != null ? shared.lease() : null;
+                InputStream in = data.input(lease != null ? lease : io.in());
+                Splice.Result r = data.splice(SpliceOptions.local(in, out, lease == null ? null : lease::drain), caller);
                 String summary = SpliceOptions.summary(r, start);
                 String ending = switch (r.outcome()) {
                     case OK -> null;
-                    case IDLE_TIMEOUT -> "no data either way for " + data.idleTimeout.toMillis() / 1000.0 + "s";
+                    case IDLE_TIMEOUT -> "no data either way for " + SecondsConverter.format(data.idleTimeout);
                     case RESET -> "connection lost: " + r.failure().getMessage();
                 };
                 if (!keepOpen && ending != null) {

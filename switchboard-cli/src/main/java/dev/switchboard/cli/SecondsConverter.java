@@ -27,4 +27,9 @@ public final class SecondsConverter implements CommandLine.ITypeConverter<Durati
         }
         return Duration.ofNanos(nanos);
     }
+
+    /** The other way round, for messages: "5s", "0.25s". */
+    public static String format(Duration d) {
+        return BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString() + "s";
+    }
 }

@@ -15,8 +15,7 @@ import picocli.CommandLine.Option;
 /**
  * How {@code connect} and {@code listen} move bytes between the terminal and the socket (a
  * picocli mixin): what to send ({@code --send}, {@code --crlf}), whether stdin's EOF becomes
- * a half-close ({@code --no-shutdown}), and the idle timeout. The splice itself always ends
- * as netcat's does: when the peer has closed and its bytes are written out.
+ * a half-close ({@code --no-shutdown}), and the idle timeout.
  */
 public final class SpliceOptions {
 
@@ -64,16 +63,22 @@ public final class SpliceOptions {
     }
 
     /**
-     * Splices our side to the socket, then closes both. With {@code untilPeerEnds} it is over
-     * once the peer's EOF has been written out (connect: don't hang on stdin); otherwise once
-     * both directions have ended (listen: the server may answer after the caller's EOF).
+     * Our side of a splice: bytes from {@code in}, the peer's bytes to {@code out}; when the
+     * peer's EOF has been passed on to {@code out}, {@code onPeerEnd} runs (null: nothing).
      */
-    Splice.Result splice(InputStream in, OutputStream out, SocketChannel channel, boolean untilPeerEnds)
-            throws InterruptedException {
+    static Endpoint local(InputStream in, OutputStream out, Runnable onPeerEnd) {
+        Endpoint streams = Endpoint.of(in, out);
+        return onPeerEnd == null ? streams : new OnPeerEnd(streams, onPeerEnd);
+    }
+
+    /**
+     * Splices our side to the socket until both directions are over, then closes both. Our
+     * side ends at stdin's EOF, or (see {@link SharedInput.Lease#drain}) when the peer is done
+     * and stdin has gone quiet.
+     */
+    Splice.Result splice(Endpoint local, SocketChannel channel) throws InterruptedException {
         Endpoint net = Endpoint.of(channel);
-        Splice splice = Splice.between(Endpoint.of(in, out), noShutdown ? new KeepWriteOpen(net) : net);
-        if (untilPeerEnds) splice.untilBEnds();
-        return splice
+        return Splice.between(local, noShutdown ? new KeepWriteOpen(net) : net)
                 .idleTimeout(idleTimeout)
                 // Daemon platform threads: a copier stuck reading a terminal must not keep the
                 // JVM alive, and they start faster than the virtual-thread scheduler.
@@ -85,6 +90,38 @@ public final class SpliceOptions {
     static String summary(Splice.Result r, long startNanos) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         return String.format("sent %d bytes, received %d bytes in %.3fs", r.aToB(), r.bToA(), seconds);
+    }
+
+    /** Our side, telling the command when the peer's EOF has reached our stdout. */
+    private record OnPeerEnd(Endpoint inner, Runnable onPeerEnd) implements Endpoint {
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return inner.read(dst);
+        }
+
+        @Override
+        public void write(ByteBuffer src) throws IOException {
+            inner.write(src);
+        }
+
+        @Override
+        public void shutdownOutput() throws IOException {
+            try {
+                inner.shutdownOutput();
+            } finally {
+                onPeerEnd.run();
+            }
+        }
+
+        @Override
+        public void abort() {
+            inner.abort();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     /** The network side under --no-shutdown: our EOF is not passed on; the rest is. */

@@ -44,6 +44,8 @@ class OptionParsingTest {
         assertThat(c.convert("5")).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.convert("0.25")).isEqualTo(Duration.ofMillis(250));
         assertThat(c.convert("1.5")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(SecondsConverter.format(Duration.ofSeconds(5))).isEqualTo("5s");
+        assertThat(SecondsConverter.format(Duration.ofMillis(300))).isEqualTo("0.3s");
         for (String bad : new String[] {"0", "-1", "abc", "0.0001", "1e9"}) {
             assertThatThrownBy(() -> c.convert(bad)).as(bad).isInstanceOf(CommandLine.TypeConversionException.class);
         }

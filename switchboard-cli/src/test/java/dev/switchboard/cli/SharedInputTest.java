@@ -53,4 +53,16 @@ class SharedInputTest {
         assertThat(new String(second.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("two");
         assertThat(shared.lease().read(buf)).isEqualTo(-1);
     }
+
+    @Test
+    void drainingSendsWhatIsReadyThenEndsWhenStdinGoesQuiet() throws Exception {
+        PipedOutputStream typing = new PipedOutputStream();
+        SharedInput shared = new SharedInput(new PipedInputStream(typing));
+        SharedInput.Lease lease = shared.lease();
+        typing.write("ready".getBytes(StandardCharsets.US_ASCII));
+        typing.flush();
+        lease.drain(); // the peer is done; stdin stays open but says nothing more
+        assertThat(new String(lease.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("ready");
+        typing.close();
+    }
 }

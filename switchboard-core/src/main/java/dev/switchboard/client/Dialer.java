@@ -156,7 +156,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
                             pending.add(ch);
                         } catch (IOException e) {
                             ch.close();
-                            lastFailure = e;
+                            lastFailure = withTarget(e, target);
                         }
                         nextStart = delay == Long.MAX_VALUE ? Long.MAX_VALUE : now + delay;
                         continue;
@@ -248,8 +248,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
     }
 
     private static IOException withTarget(IOException e, InetSocketAddress target) {
-        return e instanceof ConnectException || e instanceof NoRouteToHostException
-                ? classify(e, target) : e;
+        return e instanceof SocketException ? classify(e, target) : e;
     }
 
     private static DialException classify(IOException e, InetSocketAddress target) {
@@ -257,8 +256,13 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
         if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("refused")) {
             return new DialException(DialException.Reason.REFUSED, "connection refused: " + to, e);
         }
-        if (e instanceof NoRouteToHostException || e instanceof SocketException) {
-            return new DialException(DialException.Reason.UNREACHABLE, to + " is unreachable: " + e.getMessage(), e);
+        String msg = String.valueOf(e.getMessage());
+        if (e instanceof NoRouteToHostException || msg.contains("nreachable")) {
+            return new DialException(DialException.Reason.UNREACHABLE, to + " is unreachable: " + msg, e);
+        }
+        if (msg.contains("reset")) {
+            // The handshake completed and the peer reset before we saw it: it answered, then hung up.
+            return new DialException(DialException.Reason.OTHER, "connection reset by " + to + " as it opened", e);
         }
         return new DialException(DialException.Reason.OTHER, "cannot connect to " + to + ": " + e.getMessage(), e);
     }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  * {@link #run()} returns when both directions are over (or, with
  * {@link #untilBEnds()}, as soon as everything {@code b} sent has reached {@code a}: what
- * netcat does when the network side closes first).
+ * netcat does when the network side closes first), and at once after a failure or the idle
+ * timeout, even if a copier is stuck in a read nothing can interrupt (a terminal).
  */
 public final class Splice {
 
@@ -65,6 +67,9 @@ public final class Splice {
     private final AtomicLong aToB = new AtomicLong();
     private final AtomicLong bToA = new AtomicLong();
     private final AtomicReference<IOException> failure = new AtomicReference<>();
+    private final AtomicInteger running = new AtomicInteger(2);
+    /** Counted down when the splice is over: the awaited directions ended, or one failed. */
+    private final CountDownLatch over = new CountDownLatch(1);
     private volatile long lastActivity;
 
     private Splice(Endpoint a, Endpoint b) {
@@ -110,19 +115,13 @@ public final class Splice {
      */
     public Result run() throws InterruptedException {
         lastActivity = System.nanoTime();
-        CountDownLatch bDone = new CountDownLatch(1);
-        CountDownLatch bothDone = new CountDownLatch(2);
-        Thread up = threads.newThread(() -> copy(a, b, aToB, bothDone));
-        Thread down = threads.newThread(() -> {
-            copy(b, a, bToA, bothDone);
-            bDone.countDown();
-        });
+        Thread up = threads.newThread(() -> copy(a, b, aToB, false));
+        Thread down = threads.newThread(() -> copy(b, a, bToA, true));
         up.start();
         down.start();
-        CountDownLatch awaited = untilBEnds ? bDone : bothDone;
         Outcome outcome = Outcome.OK;
         try {
-            while (!awaited.await(pollMillis(), TimeUnit.MILLISECONDS)) {
+            while (!over.await(pollMillis(), TimeUnit.MILLISECONDS)) {
                 if (idleTimeout != null && System.nanoTime() - lastActivity >= idleTimeout.toNanos()) {
                     outcome = Outcome.IDLE_TIMEOUT;
                     a.abort();
@@ -146,11 +145,13 @@ public final class Splice {
         }
         a.close();
         b.close();
-        if (!untilBEnds) {
-            // Both copiers are finished or unblocked by the aborts/closes above.
+        if (running.get() == 0) {
+            // Both copiers are done (or just leaving): nothing of theirs outlives the splice.
             up.join();
             down.join();
         }
+        // Otherwise one may still be blocked in a read nothing can interrupt (a terminal's
+        // stdin): it will fail against the closed endpoint whenever that read returns.
         return new Result(aToB.get(), bToA.get(), outcome, cause);
     }
 
@@ -160,7 +161,7 @@ public final class Splice {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleLeft) + 1);
     }
 
-    private void copy(Endpoint from, Endpoint to, AtomicLong counter, CountDownLatch done) {
+    private void copy(Endpoint from, Endpoint to, AtomicLong counter, boolean fromB) {
         ByteBuffer buf = ByteBuffer.allocate(bufferSize);
         try {
             while (true) {
@@ -182,9 +183,12 @@ public final class Splice {
             if (failure.compareAndSet(null, e)) {
                 to.abort();
                 from.abort();
+                over.countDown();
             }
         } finally {
-            done.countDown();
+            if (running.decrementAndGet() == 0 || (fromB && untilBEnds)) {
+                over.countDown();
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -181,6 +182,47 @@ class SpliceTest {
             assertThat(atRight.get()).isEqualTo(up);
             rightSends.get();
             assertThat(splice.get()).isEqualTo(new Splice.Result(up.length, down.length, Splice.Outcome.OK, null));
+        }
+    }
+
+    /** Like a terminal's stdin: a read that blocks and that no close can wake. */
+    private static InputStream deafStdin(CountDownLatch release) {
+        return new InputStream() {
+            @Override
+            public int read() throws IOException {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                return -1;
+            }
+        };
+    }
+
+    @Test
+    void aResetEndsTheSpliceEvenWhileStdinCannotBeWoken() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (SocketPairs net = SocketPairs.open()) {
+            net.far().setOption(StandardSocketOptions.SO_LINGER, 0);
+            net.far().close();
+            Splice.Result r = Splice.between(Endpoint.of(deafStdin(release), new ByteArrayOutputStream()),
+                    Endpoint.of(net.near())).run();
+            assertThat(r.outcome()).isEqualTo(Splice.Outcome.RESET);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void anIdleTimeoutEndsTheSpliceEvenWhileStdinCannotBeWoken() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (SocketPairs net = SocketPairs.open()) {
+            Splice.Result r = Splice.between(Endpoint.of(deafStdin(release), new ByteArrayOutputStream()),
+                    Endpoint.of(net.near())).idleTimeout(Duration.ofMillis(100)).run();
+            assertThat(r.outcome()).isEqualTo(Splice.Outcome.IDLE_TIMEOUT);
+        } finally {
+            release.countDown();
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,6 +69,8 @@ public final class Splice {
     private final AtomicLong bToA = new AtomicLong();
     private final AtomicReference<IOException> failure = new AtomicReference<>();
     private final AtomicInteger running = new AtomicInteger(2);
+    private final AtomicBoolean upReading = new AtomicBoolean();
+    private final AtomicBoolean downReading = new AtomicBoolean();
     /** Counted down when the splice is over: the awaited directions ended, or one failed. */
     private final CountDownLatch over = new CountDownLatch(1);
     private volatile long lastActivity;
@@ -115,8 +118,8 @@ public final class Splice {
      */
     public Result run() throws InterruptedException {
         lastActivity = System.nanoTime();
-        Thread up = threads.newThread(() -> copy(a, b, aToB, false));
-        Thread down = threads.newThread(() -> copy(b, a, bToA, true));
+        Thread up = threads.newThread(() -> copy(a, b, aToB, upReading, false));
+        Thread down = threads.newThread(() -> copy(b, a, bToA, downReading, true));
         up.start();
         down.start();
         Outcome outcome = Outcome.OK;
@@ -145,14 +148,21 @@ public final class Splice {
         }
         a.close();
         b.close();
-        if (running.get() == 0) {
-            // Both copiers are done (or just leaving): nothing of theirs outlives the splice.
-            up.join();
-            down.join();
-        }
-        // Otherwise one may still be blocked in a read nothing can interrupt (a terminal's
-        // stdin): it will fail against the closed endpoint whenever that read returns.
+        // Wait for a copier unless it is blocked in a read, which may be one nothing can
+        // interrupt (a terminal's stdin); such a copier has nothing left to count, and will
+        // fail against the closed endpoint whenever that read returns. One that is writing
+        // is cut short by the closes and finishes its count at once.
+        join(up, upReading);
+        join(down, downReading);
         return new Result(aToB.get(), bToA.get(), outcome, cause);
+    }
+
+    private static void join(Thread copier, AtomicBoolean reading) throws InterruptedException {
+        // Bounded: a write into a pipe nobody drains is not woken by a close either.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (copier.isAlive() && !reading.get() && System.nanoTime() - deadline < 0) {
+            copier.join(10);
+        }
     }
 
     private long pollMillis() {
@@ -161,12 +171,14 @@ public final class Splice {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleLeft) + 1);
     }
 
-    private void copy(Endpoint from, Endpoint to, AtomicLong counter, boolean fromB) {
+    private void copy(Endpoint from, Endpoint to, AtomicLong counter, AtomicBoolean reading, boolean fromB) {
         ByteBuffer buf = ByteBuffer.allocate(bufferSize);
         try {
             while (true) {
                 buf.clear();
+                reading.set(true);
                 int n = from.read(buf);
+                reading.set(false);
                 if (n < 0) {
                     to.shutdownOutput();
                     return;

@@ -28,6 +28,7 @@ public final class Connection implements AutoCloseable {
     private final AtomicLong out = new AtomicLong();
     private final long openedNanos = System.nanoTime();
     private volatile long lastActivity = openedNanos;
+    private volatile String outcome;
 
     public Connection(long id, SocketChannel channel) throws IOException {
         this.id = id;
@@ -105,6 +106,16 @@ public final class Connection implements AutoCloseable {
     /** This connection as one side of a {@link dev.switchboard.io.Splice}, counting as it copies. */
     public Endpoint endpoint() {
         return new ConnectionEndpoint(this);
+    }
+
+    /** Records how the connection ended ("upstream-refused", "proxy-timeout", ...) for its log record. */
+    public void outcome(String outcome) {
+        this.outcome = outcome;
+    }
+
+    /** What the handler said about the ending, or null if it said nothing. */
+    public String outcome() {
+        return outcome;
     }
 
     public long bytesIn() {

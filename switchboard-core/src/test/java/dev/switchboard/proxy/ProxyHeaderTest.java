@@ -80,6 +80,20 @@ class ProxyHeaderTest {
     }
 
     @Test
+    void bytesCapturedFromHaproxyParse() throws Exception {
+        // HAProxy 2.6.12, "send-proxy-v2 check check-send-proxy": a health check, then a
+        // relayed client, as a backend received them (captured with socat).
+        HexFormat hex = HexFormat.of();
+        assertThat(reader.parse(hex.parseHex("0d0a0d0a000d0a515549540a20000000")))
+                .isEqualTo(new Accepted(new ProxyHeader.Local(), 16));
+        byte[] relayed = hex.parseHex("0d0a0d0a000d0a515549540a2111000c7f0000017f000001b04042cc" + "68656c6c6f0a");
+        assertThat(reader.parse(relayed)).isEqualTo(new Accepted(new ProxyHeader.Proxied(
+                at("127.0.0.1", 45120), at("127.0.0.1", 17100), 2), 28));
+        assertThat(ProxyHeaderWriter.v2(at("127.0.0.1", 45120), at("127.0.0.1", 17100)))
+                .isEqualTo(java.util.Arrays.copyOf(relayed, 28));
+    }
+
+    @Test
     void v2LocalIsAcceptedWhateverItsFamilySays() {
         byte[] local = ProxyHeaderWriter.write(new ProxyHeader.Local());
         assertThat(reader.parse(local)).isEqualTo(new Accepted(new ProxyHeader.Local(), 16));

@@ -66,14 +66,17 @@ public final class Upstreams {
 
     /** Marks an upstream as refusing: skipped for the back-off period from now. */
     public void failed(Upstream u) {
-        int i = targets.indexOf(u);
-        if (i >= 0) downUntil.set(i, nonZero(clock.getAsLong() + backoffNanos));
+        long until = nonZero(clock.getAsLong() + backoffNanos);
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.get(i).equals(u)) downUntil.set(i, until); // a target named twice is one target
+        }
     }
 
     /** Marks an upstream as answering again. */
     public void succeeded(Upstream u) {
-        int i = targets.indexOf(u);
-        if (i >= 0) downUntil.set(i, 0);
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.get(i).equals(u)) downUntil.set(i, 0);
+        }
     }
 
     private boolean isDown(int i, long now) {

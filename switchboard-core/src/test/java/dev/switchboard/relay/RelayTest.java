@@ -182,18 +182,46 @@ class RelayTest {
         Upstream dead = upstreamAt(gone);
         gone.close(); // nothing listens there now: the kernel refuses
         Call call = call(relayTo(dead));
-        ByteBuffer buf = ByteBuffer.allocate(16);
-        int n;
-        try {
-            n = call.client().read(buf);
-        } catch (IOException reset) {
-            n = -1;
-        }
-        assertThat(n).as("the caller sees its connection end").isEqualTo(-1);
+        assertThat(endsWithoutData(call.client())).as("the caller sees its connection end").isTrue();
         call.handled().get();
         assertThat(record()).isEqualTo(new RelayRecord(call.connection().id(), dead.toString(), "upstream-refused", 0, 0));
         assertThat(call.connection().outcome()).isEqualTo("upstream-refused");
         assertThat(call.connection().isOpen()).isFalse();
+    }
+
+    @Test
+    void aResetFromTheUpstreamEndsTheCallerPromptly() throws Exception {
+        ServerSocketChannel upstream = listen();
+        Call call = call(relayTo(upstreamAt(upstream)));
+        SocketChannel server = upstream.accept();
+        server.write(ByteBuffer.wrap(new byte[] {'x'}));
+        assertThat(call.client().read(ByteBuffer.allocate(1))).as("the splice is running").isEqualTo(1);
+        server.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+        server.close(); // a reset
+        assertThat(endsWithoutData(call.client())).as("the caller's connection ends").isTrue();
+        call.handled().get();
+        assertThat(record().outcome()).isEqualTo("reset");
+    }
+
+    @Test
+    void anIdleRelayedConnectionIsEndedByTheIdleTimeout() throws Exception {
+        ServerSocketChannel upstream = listen();
+        Call call = call(relayTo(upstreamAt(upstream)).withIdleTimeout(Duration.ofMillis(300)));
+        SocketChannel server = upstream.accept();
+        closeMe.add(server);
+        call.handled().get(20, TimeUnit.SECONDS);
+        assertThat(record().outcome()).isEqualTo("idle-timeout");
+        assertThat(endsWithoutData(server)).as("the upstream's connection was aborted").isTrue();
+        assertThat(endsWithoutData(call.client())).as("the caller's connection was aborted").isTrue();
+    }
+
+    /** True when the socket's next read says it is over: EOF, or a reset. */
+    private static boolean endsWithoutData(SocketChannel ch) {
+        try {
+            return ch.read(ByteBuffer.allocate(1)) == -1;
+        } catch (IOException reset) {
+            return true;
+        }
     }
 
     @Test

@@ -95,6 +95,22 @@ class ProxyOverSocketTest {
     }
 
     @Test
+    void theDeadlineHoldsOnAVirtualThreadToo() throws Exception {
+        send("PROXY ".getBytes(US_ASCII));
+        java.util.concurrent.atomic.AtomicReference<Object> got = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                got.set(new ProxyHeaderReader(Duration.ofMillis(200), 4096).read(accepted));
+            } catch (IOException e) {
+                got.set(e);
+            }
+        });
+        assertThat(t.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(got.get()).isInstanceOf(Refused.class);
+        assertThat(((Refused) got.get()).reason()).isEqualTo(Reason.TIMEOUT);
+    }
+
+    @Test
     void silenceTimesOutAndCloseWithoutBytesIsItsOwnReason() throws IOException {
         ProxyResult silent = new ProxyHeaderReader(Duration.ofMillis(200), 4096).read(accepted);
         assertThat(((Refused) silent).reason()).isEqualTo(Reason.TIMEOUT);

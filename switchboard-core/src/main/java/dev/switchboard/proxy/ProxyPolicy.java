@@ -1,5 +1,6 @@
 package dev.switchboard.proxy;
 
+import dev.switchboard.client.Dialer;
 import dev.switchboard.server.Cidr;
 import dev.switchboard.server.Connection;
 import java.io.IOException;
@@ -47,7 +48,8 @@ public record ProxyPolicy(List<Cidr> trusted, ProxyHeaderReader reader) {
     /**
      * Reads the connection's header if its peer is trusted; on a {@link ProxyHeader.Proxied}
      * header, the connection's {@link Connection#remote()} becomes the header's source (LOCAL
-     * and UNKNOWN leave the real addresses). On a refusal the caller closes the connection.
+     * and UNKNOWN leave the real addresses) and its log record gets {@code via=PROXY-ADDRESS}.
+     * On a refusal the caller closes the connection.
      */
     public ProxyResult admit(Connection connection) throws IOException {
         InetAddress peer = connection.peer().getAddress();
@@ -58,6 +60,7 @@ public record ProxyPolicy(List<Cidr> trusted, ProxyHeaderReader reader) {
         ProxyResult result = reader.read(connection.channel());
         if (result instanceof ProxyResult.Accepted a && a.header() instanceof ProxyHeader.Proxied p) {
             connection.proxiedFrom(p.source());
+            connection.field("via", Dialer.hostPort(connection.peer())); // the proxy that told us
         }
         return result;
     }

@@ -22,8 +22,9 @@ import java.util.function.Consumer;
  * travels end to end and a late reply arrives whole. When no upstream answers, the caller is
  * closed at once and the outcome says why ({@code upstream-refused}, {@code upstream-timeout}).
  *
- * <p>Each connection's upstream, outcome and bytes each way go to the {@code records}
- * consumer (the server's log record); the outcome is also set on the {@link Connection}.
+ * <p>The connection's log record gets the outcome and an {@code upstream} field (its byte
+ * counts are the bytes each way: in is caller to upstream, out is upstream to caller); the
+ * same facts go to the {@code records} consumer for embedders and tests.
  *
  * @param upstreams   where to forward
  * @param dialer      how to dial (connect timeout, source bind, family)
@@ -116,6 +117,7 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
 
     private void finish(Connection client, Upstream upstream, String outcome, long toUp, long toClient) {
         client.outcome(outcome);
+        client.field("upstream", String.valueOf(upstream));
         records.accept(new RelayRecord(client.id(), String.valueOf(upstream), outcome, toUp, toClient));
     }
 

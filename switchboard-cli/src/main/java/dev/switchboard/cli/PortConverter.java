@@ -1,16 +1,28 @@
 package dev.switchboard.cli;
 
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine;
 
-/** A TCP port: 0 to 65535 (0 asks the system for a free one where that makes sense). */
-public final class PortConverter implements ITypeConverter<Integer> {
+/**
+ * Reads a TCP port number (0 to 65535) from the command line, rejecting anything else with a
+ * message that names the bad value. Whether 0 ("any port") makes sense is the command's call.
+ */
+public final class PortConverter implements CommandLine.ITypeConverter<Integer> {
 
     @Override
     public Integer convert(String value) {
-        if (!value.matches("\\d{1,5}") || Integer.parseInt(value) > 65535) {
-            throw new TypeConversionException("'" + value + "' is not a port (0 to 65535)");
+        return parse(value);
+    }
+
+    /** The port {@code value} names; a TypeConversionException if it is not one. */
+    public static int parse(String value) {
+        String v = value.strip();
+        if (v.isEmpty() || v.length() > 5 || !v.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a port number (0-65535)");
         }
-        return Integer.parseInt(value);
+        int port = Integer.parseInt(v);
+        if (port > 65535) {
+            throw new CommandLine.TypeConversionException("port " + port + " is out of range (0-65535)");
+        }
+        return port;
     }
 }

@@ -2,33 +2,34 @@ package dev.switchboard.cli;
 
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine;
 
 /**
- * A duration written as seconds ({@code 10}, {@code 0.5}) or with a unit ({@code 500ms},
- * {@code 2s}, {@code 5m}, {@code 1h}); never negative.
+ * Reads a duration given in seconds, decimals allowed ({@code 5}, {@code 0.25}); zero and
+ * negative values are rejected because "wait no time at all" is never what a timeout means.
  */
-public final class SecondsConverter implements ITypeConverter<Duration> {
-
-    private static final Pattern FORM = Pattern.compile("(\\d{1,9}(?:\\.\\d{1,9})?)(ms|s|m|h)?");
+public final class SecondsConverter implements CommandLine.ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {
-        Matcher m = FORM.matcher(value.strip());
-        if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' is not a duration (seconds, e.g. 10 or 0.5 or 500ms)");
+        BigDecimal seconds;
+        try {
+            seconds = new BigDecimal(value.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a number of seconds");
         }
-        BigDecimal n = new BigDecimal(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        BigDecimal millis = switch (unit) {
-            case "ms" -> n;
-            case "m" -> n.multiply(BigDecimal.valueOf(60_000));
-            case "h" -> n.multiply(BigDecimal.valueOf(3_600_000));
-            default -> n.multiply(BigDecimal.valueOf(1000));
-        };
-        return Duration.ofNanos(millis.multiply(BigDecimal.valueOf(1_000_000)).longValue());
+        if (seconds.signum() <= 0 || seconds.compareTo(BigDecimal.valueOf(31_536_000)) > 0) {
+            throw new CommandLine.TypeConversionException("'" + value + "' seconds is out of range (more than 0, at most a year)");
+        }
+        long nanos = seconds.movePointRight(9).longValue();
+        if (nanos < 1_000_000) {
+            throw new CommandLine.TypeConversionException("'" + value + "' seconds is under a millisecond");
+        }
+        return Duration.ofNanos(nanos);
+    }
+
+    /** The other way round, for messages: "5s", "0.25s". */
+    public static String format(Duration d) {
+        return BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString() + "s";
     }
 }

@@ -163,7 +163,6 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxConnections < 1) throw Failure.usage("--max-connections must be at least 1");
         if (maxPerIp < 0) throw Failure.usage("--max-per-ip must not be negative");
         if (backlog < 0) throw Failure.usage("--backlog must not be negative");
-        if (idleTimeout != null && idleTimeout.isZero()) throw Failure.usage("--idle-timeout must be more than 0");
         if (inherit) {
             var parsed = spec.commandLine().getParseResult();
             for (String o : new String[] {"--port", "--bind", "-4", "-6", "--backlog", "--reuse-port"}) {

@@ -215,7 +215,7 @@ class ServeIT {
     @Test
     void limitsRulesAndTheIdleTimeoutReachTheServer() throws Exception {
         try (ServerProcess p = ServerProcess.start("serve", "echo", "--bind", "127.0.0.1", "--model", "threads",
-                "--deny", "127.0.0.2", "--max-per-ip", "1", "--idle-timeout", "500ms")) {
+                "--deny", "127.0.0.2", "--max-per-ip", "1", "--idle-timeout", "0.5")) {
             InetSocketAddress at = p.listening();
             try (Socket held = connect(at)) {
                 held.getOutputStream().write('a');

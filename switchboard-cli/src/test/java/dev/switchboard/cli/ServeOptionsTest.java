@@ -31,9 +31,9 @@ class ServeOptionsTest {
 
     static Stream<Arguments> badCommandLines() {
         return Stream.of(
-                Arguments.of("port above 65535", "--port 65536", "'65536' is not a port"),
-                Arguments.of("negative port", "--port -1", "'-1' is not a port"),
-                Arguments.of("port not a number", "--port http", "'http' is not a port"),
+                Arguments.of("port above 65535", "--port 65536", "port 65536 is out of range (0-65535)"),
+                Arguments.of("negative port", "--port -1", "'-1' is not a port number (0-65535)"),
+                Arguments.of("port not a number", "--port http", "'http' is not a port number"),
                 Arguments.of("zero max connections", "--max-connections 0", "--max-connections must be at least 1"),
                 Arguments.of("negative max connections", "--max-connections -5", "--max-connections must be at least 1"),
                 Arguments.of("max connections not a number", "--max-connections lots", "'lots' is not an int"),
@@ -42,10 +42,10 @@ class ServeOptionsTest {
                 Arguments.of("prefix too long", "--allow 10.0.0.0/33", "bad prefix length in '10.0.0.0/33'"),
                 Arguments.of("host name as block", "--deny example.com", "not an address block: 'example.com'"),
                 Arguments.of("v6 prefix too long", "--deny ::/129", "bad prefix length in '::/129'"),
-                Arguments.of("idle timeout not a duration", "--idle-timeout soon", "'soon' is not a duration"),
-                Arguments.of("zero idle timeout", "--idle-timeout 0", "--idle-timeout must be more than 0"),
-                Arguments.of("negative idle timeout", "--idle-timeout -1", "'-1' is not a duration"),
-                Arguments.of("negative grace", "--grace -3", "'-3' is not a duration"),
+                Arguments.of("idle timeout not a duration", "--idle-timeout soon", "'soon' is not a number of seconds"),
+                Arguments.of("zero idle timeout", "--idle-timeout 0", "'0' seconds is out of range"),
+                Arguments.of("negative idle timeout", "--idle-timeout -1", "'-1' seconds is out of range"),
+                Arguments.of("negative grace", "--grace -3", "'-3' seconds is out of range"),
                 Arguments.of("unknown model", "--model forks", "expected one of [serial, threads, virtual, fork]"),
                 Arguments.of("unknown log format", "--log xml", "expected one of [KV, JSON]"),
                 Arguments.of("verbose and quiet", "-v -q", "-v and -q contradict each other"),

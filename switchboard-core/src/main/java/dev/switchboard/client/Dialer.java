@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -85,25 +86,37 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
         } catch (UnknownHostException e) {
             throw new DialException(DialException.Reason.UNKNOWN_HOST, "unknown host: " + host, e);
         }
-        List<InetAddress> v6 = new ArrayList<>();
-        List<InetAddress> v4 = new ArrayList<>();
+        List<InetAddress> usable = new ArrayList<>();
         for (InetAddress a : all) {
-            if (!family.admits(a) || (source != null && !sourceFits(a))) {
-                continue;
+            if (family.admits(a) && (source == null || sourceFits(a))) {
+                usable.add(a);
             }
-            (a instanceof Inet6Address ? v6 : v4).add(a);
         }
-        List<InetSocketAddress> ordered = new ArrayList<>();
-        for (int i = 0; i < Math.max(v6.size(), v4.size()); i++) {
-            if (i < v6.size()) ordered.add(new InetSocketAddress(v6.get(i), port));
-            if (i < v4.size()) ordered.add(new InetSocketAddress(v4.get(i), port));
-        }
+        List<InetSocketAddress> ordered = interleave(usable, port);
         if (ordered.isEmpty()) {
             String why = source != null && !source.getAddress().isAnyLocalAddress()
-                    ? " from source " + source.getAddress().getHostAddress()
+                    ? " from source " + hostAddress(source.getAddress())
                     : family == Family.ANY ? "" : " over " + (family == Family.IPV4 ? "IPv4" : "IPv6");
             throw new DialException(DialException.Reason.NO_USABLE_ADDRESS,
                     "no address of " + host + " is reachable" + why, null);
+        }
+        return ordered;
+    }
+
+    /**
+     * RFC 8305's order: IPv6 first, then the families alternating, each family keeping the
+     * resolver's order.
+     */
+    static List<InetSocketAddress> interleave(List<InetAddress> addresses, int port) {
+        List<InetAddress> v6 = new ArrayList<>();
+        List<InetAddress> v4 = new ArrayList<>();
+        for (InetAddress a : addresses) {
+            (a instanceof Inet6Address ? v6 : v4).add(a);
+        }
+        List<InetSocketAddress> ordered = new ArrayList<>(addresses.size());
+        for (int i = 0; i < Math.max(v6.size(), v4.size()); i++) {
+            if (i < v6.size()) ordered.add(new InetSocketAddress(v6.get(i), port));
+            if (i < v4.size()) ordered.add(new InetSocketAddress(v4.get(i), port));
         }
         return ordered;
     }
@@ -143,7 +156,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
                             pending.add(ch);
                         } catch (IOException e) {
                             ch.close();
-                            lastFailure = e;
+                            lastFailure = withTarget(e, target);
                         }
                         nextStart = delay == Long.MAX_VALUE ? Long.MAX_VALUE : now + delay;
                         continue;
@@ -190,6 +203,11 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
         try {
             ch.configureBlocking(false);
             if (source != null) {
+                if (source.getPort() != 0) {
+                    // As netcat does: a fixed source port is reusable while its last
+                    // connection lingers in TIME_WAIT (a listener on it still makes bind fail).
+                    ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                }
                 InetSocketAddress local = source.getAddress().isAnyLocalAddress()
                         ? new InetSocketAddress(source.getPort()) : source;
                 ch.bind(local);
@@ -230,8 +248,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
     }
 
     private static IOException withTarget(IOException e, InetSocketAddress target) {
-        return e instanceof ConnectException || e instanceof NoRouteToHostException
-                ? classify(e, target) : e;
+        return e instanceof SocketException ? classify(e, target) : e;
     }
 
     private static DialException classify(IOException e, InetSocketAddress target) {
@@ -239,8 +256,13 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
         if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("refused")) {
             return new DialException(DialException.Reason.REFUSED, "connection refused: " + to, e);
         }
-        if (e instanceof NoRouteToHostException || e instanceof SocketException) {
-            return new DialException(DialException.Reason.UNREACHABLE, to + " is unreachable: " + e.getMessage(), e);
+        String msg = String.valueOf(e.getMessage());
+        if (e instanceof NoRouteToHostException || msg.contains("nreachable")) {
+            return new DialException(DialException.Reason.UNREACHABLE, to + " is unreachable: " + msg, e);
+        }
+        if (msg.contains("reset")) {
+            // The handshake completed and the peer reset before we saw it: it answered, then hung up.
+            return new DialException(DialException.Reason.OTHER, "connection reset by " + to + " as it opened", e);
         }
         return new DialException(DialException.Reason.OTHER, "cannot connect to " + to + ": " + e.getMessage(), e);
     }
@@ -258,8 +280,35 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
 
     /** "127.0.0.1:80" or "[::1]:80": the form every message and log line uses. */
     public static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        String host = a.getAddress() != null ? hostAddress(a.getAddress()) : a.getHostString();
         return host.contains(":") ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort();
+    }
+
+    /**
+     * An address as people write it: IPv6 in RFC 5952's short form ("::1", not the JDK's
+     * "0:0:0:0:0:0:0:1"), the longest run of zero groups folded into "::".
+     */
+    public static String hostAddress(InetAddress address) {
+        String text = address.getHostAddress();
+        if (!(address instanceof Inet6Address)) return text;
+        int percent = text.indexOf('%');
+        String scope = percent < 0 ? "" : text.substring(percent);
+        String[] groups = (percent < 0 ? text : text.substring(0, percent)).split(":");
+        int bestStart = -1;
+        int bestLen = 1; // a single zero group stays "0" (RFC 5952, 4.2.2)
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) j++;
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        if (bestStart < 0) return text;
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLen, groups.length));
+        return head + "::" + tail + scope;
     }
 
     private static String seconds(Duration d) {

@@ -7,6 +7,8 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,7 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  * {@link #run()} returns when both directions are over (or, with
  * {@link #untilBEnds()}, as soon as everything {@code b} sent has reached {@code a}: what
- * netcat does when the network side closes first).
+ * netcat does when the network side closes first), and at once after a failure or the idle
+ * timeout, even if a copier is stuck in a read nothing can interrupt (a terminal).
  */
 public final class Splice {
 
@@ -65,6 +68,11 @@ public final class Splice {
     private final AtomicLong aToB = new AtomicLong();
     private final AtomicLong bToA = new AtomicLong();
     private final AtomicReference<IOException> failure = new AtomicReference<>();
+    private final AtomicInteger running = new AtomicInteger(2);
+    private final AtomicBoolean upReading = new AtomicBoolean();
+    private final AtomicBoolean downReading = new AtomicBoolean();
+    /** Counted down when the splice is over: the awaited directions ended, or one failed. */
+    private final CountDownLatch over = new CountDownLatch(1);
     private volatile long lastActivity;
 
     private Splice(Endpoint a, Endpoint b) {
@@ -110,19 +118,13 @@ public final class Splice {
      */
     public Result run() throws InterruptedException {
         lastActivity = System.nanoTime();
-        CountDownLatch bDone = new CountDownLatch(1);
-        CountDownLatch bothDone = new CountDownLatch(2);
-        Thread up = threads.newThread(() -> copy(a, b, aToB, bothDone));
-        Thread down = threads.newThread(() -> {
-            copy(b, a, bToA, bothDone);
-            bDone.countDown();
-        });
+        Thread up = threads.newThread(() -> copy(a, b, aToB, upReading, false));
+        Thread down = threads.newThread(() -> copy(b, a, bToA, downReading, true));
         up.start();
         down.start();
-        CountDownLatch awaited = untilBEnds ? bDone : bothDone;
         Outcome outcome = Outcome.OK;
         try {
-            while (!awaited.await(pollMillis(), TimeUnit.MILLISECONDS)) {
+            while (!over.await(pollMillis(), TimeUnit.MILLISECONDS)) {
                 if (idleTimeout != null && System.nanoTime() - lastActivity >= idleTimeout.toNanos()) {
                     outcome = Outcome.IDLE_TIMEOUT;
                     a.abort();
@@ -135,17 +137,32 @@ public final class Splice {
             b.abort();
             throw e;
         }
-        if (outcome == Outcome.OK && failure.get() != null) {
+        // Read before the closes below: a copier they cut short fails too, and that echo is
+        // not the story of how the splice ended.
+        IOException cause = failure.get();
+        if (outcome == Outcome.OK && cause != null) {
             outcome = Outcome.RESET;
+        }
+        if (outcome == Outcome.IDLE_TIMEOUT) {
+            cause = null;
         }
         a.close();
         b.close();
-        if (!untilBEnds) {
-            // Both copiers are finished or unblocked by the aborts/closes above.
-            up.join();
-            down.join();
+        // Wait for a copier unless it is blocked in a read, which may be one nothing can
+        // interrupt (a terminal's stdin); such a copier has nothing left to count, and will
+        // fail against the closed endpoint whenever that read returns. One that is writing
+        // is cut short by the closes and finishes its count at once.
+        join(up, upReading);
+        join(down, downReading);
+        return new Result(aToB.get(), bToA.get(), outcome, cause);
+    }
+
+    private static void join(Thread copier, AtomicBoolean reading) throws InterruptedException {
+        // Bounded: a write into a pipe nobody drains is not woken by a close either.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (copier.isAlive() && !reading.get() && System.nanoTime() - deadline < 0) {
+            copier.join(10);
         }
-        return new Result(aToB.get(), bToA.get(), outcome, failure.get());
     }
 
     private long pollMillis() {
@@ -154,12 +171,14 @@ public final class Splice {
         return Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleLeft) + 1);
     }
 
-    private void copy(Endpoint from, Endpoint to, AtomicLong counter, CountDownLatch done) {
+    private void copy(Endpoint from, Endpoint to, AtomicLong counter, AtomicBoolean reading, boolean fromB) {
         ByteBuffer buf = ByteBuffer.allocate(bufferSize);
         try {
             while (true) {
                 buf.clear();
+                reading.set(true);
                 int n = from.read(buf);
+                reading.set(false);
                 if (n < 0) {
                     to.shutdownOutput();
                     return;
@@ -176,9 +195,12 @@ public final class Splice {
             if (failure.compareAndSet(null, e)) {
                 to.abort();
                 from.abort();
+                over.countDown();
             }
         } finally {
-            done.countDown();
+            if (running.decrementAndGet() == 0 || (fromB && untilBEnds)) {
+                over.countDown();
+            }
         }
     }
 }

@@ -1,0 +1,148 @@
+package dev.switchboard.cli;
+
+import dev.switchboard.client.Dialer;
+import dev.switchboard.io.Endpoint;
+import dev.switchboard.io.Splice;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code switchboard connect HOST PORT}: places one call (netcat's client mode) and splices
+ * it to stdin/stdout, or with {@code -z} probes a list of ports. The steps, one method each:
+ * check the options, dial, splice, report.
+ */
+@Command(name = "connect", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Connect to HOST PORT and copy stdin to the connection and the connection to stdout.",
+                "At stdin's EOF the write side is shut down and the reply read to its end;",
+                "when the peer closes first we exit as soon as its bytes are written out."})
+final class ConnectCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "HOST", description = "Name or address to call.")
+    String host;
+
+    @Parameters(index = "1", paramLabel = "PORT", description = "Port (with -z: a list such as 22,80,8000-8010).")
+    String port;
+
+    @Option(names = {"-s", "--source"}, paramLabel = "ADDR", description = "Local address to call from.")
+    String source;
+
+    @Option(names = {"-p", "--source-port"}, paramLabel = "PORT", converter = PortConverter.class,
+            description = "Local port to call from.")
+    Integer sourcePort;
+
+    @Mixin
+    FamilyOptions family;
+
+    @Option(names = {"-w", "--connect-timeout"}, paramLabel = "SECONDS", converter = SecondsConverter.class,
+            description = "Give up connecting after this long (decimals allowed).")
+    Duration connectTimeout;
+
+    @Mixin
+    SpliceOptions data;
+
+    @Option(names = {"-z", "--scan"}, description = "Only report which of the PORT list are open (no data).")
+    boolean scan;
+
+    @Option(names = {"-v", "--verbose"}, description = "Report addresses, the connection and its totals on stderr.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Our stdin and stdout; tests replace them. */
+    Stdio stdio;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        CommandLine cmd = spec.commandLine();
+        Dialer dialer = Dialer.defaults().withFamily(family.family(cmd)).withConnectTimeout(connectTimeout);
+        if (scan) {
+            if (data.anyGiven() || sourcePort != null) {
+                throw new CommandLine.ParameterException(cmd,
+                        "-z sends nothing: it cannot be used with --send, --crlf, --no-shutdown, -i or -p");
+            }
+            PortList ports = parsePorts(cmd);
+            // A filtered port would otherwise hold its probe for the kernel's two minutes.
+            Dialer prober = dialer.withSource(sourceAddress(0))
+                    .withConnectTimeout(connectTimeout != null ? connectTimeout : PortScan.DEFAULT_TIMEOUT);
+            return new PortScan(prober, verbose, cmd.getOut(), cmd.getErr())
+                    .run(host, ports.ports()) ? 0 : 1;
+        }
+        data.validate(cmd);
+        int target = parsePort(cmd);
+        Dialer d = dialer.withSource(sourceAddress(sourcePort == null ? 0 : sourcePort));
+        PrintWriter err = cmd.getErr();
+        List<InetSocketAddress> candidates = d.resolve(host, target);
+        if (verbose) {
+            err.println("switchboard: " + host + " is " + candidates.stream()
+                    .map(a -> Dialer.hostAddress(a.getAddress())).collect(Collectors.joining(", ")));
+        }
+        SocketChannel channel = d.dial(candidates);
+        long start = System.nanoTime();
+        if (verbose) {
+            err.println("switchboard: connected to " + Dialer.hostPort((InetSocketAddress) channel.getRemoteAddress())
+                    + " from " + Dialer.hostPort((InetSocketAddress) channel.getLocalAddress()));
+            err.flush();
+        }
+        Stdio io = stdio != null ? stdio : Stdio.system();
+        // stdin through its own reader thread, so that when the peer is done we can send
+        // what stdin has ready and then stop, instead of waiting for an EOF that may not come.
+        SharedInput.Lease stdin = data.send == null ? new SharedInput(io.in()).lease() : null;
+        Endpoint local = SpliceOptions.local(data.input(stdin != null ? stdin : io.in()), io.out(),
+                stdin == null ? null : stdin::drain);
+        Splice.Result r = data.splice(local, channel);
+        if (verbose) {
+            err.println("switchboard: closed: " + SpliceOptions.summary(r, start));
+        }
+        return switch (r.outcome()) {
+            case OK -> 0;
+            case IDLE_TIMEOUT -> throw new Failure(ExitCode.FAILURE,
+                    "no data either way for " + SecondsConverter.format(data.idleTimeout) + ": connection closed");
+            case RESET -> throw new Failure(ExitCode.FAILURE, "connection lost: " + r.failure().getMessage(), r.failure());
+        };
+    }
+
+    private int parsePort(CommandLine cmd) {
+        try {
+            int p = PortConverter.parse(port);
+            if (p == 0) throw new CommandLine.TypeConversionException("port 0 cannot be connected to");
+            return p;
+        } catch (CommandLine.TypeConversionException e) {
+            throw new CommandLine.ParameterException(cmd, "PORT: " + e.getMessage()
+                    + (port.contains(",") || port.contains("-") ? " (lists and ranges need -z)" : ""));
+        }
+    }
+
+    private PortList parsePorts(CommandLine cmd) {
+        try {
+            return PortList.parse(port);
+        } catch (CommandLine.TypeConversionException e) {
+            throw new CommandLine.ParameterException(cmd, "PORT: " + e.getMessage());
+        }
+    }
+
+    /** The -s/-p pair as one socket address, or null for the kernel's choice of both. */
+    private InetSocketAddress sourceAddress(int localPort) throws IOException {
+        if (source == null) {
+            return localPort == 0 ? null : new InetSocketAddress(localPort);
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(source), localPort);
+        } catch (UnknownHostException e) {
+            throw new Failure(ExitCode.FAILURE, "unknown source address: " + source, e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.switchboard.proxy;
+
+import dev.switchboard.server.Connection;
+import dev.switchboard.server.ConnectionHandler;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.Objects;
+
+/**
+ * {@code --proxy-protocol} as a wrapper around any handler: reads the connection's PROXY
+ * header under the {@link ProxyPolicy}, then runs the service with {@link Connection#remote()}
+ * naming the real caller. A refused header ends the connection before the service sees a
+ * byte, its outcome the reason ({@code proxy-timeout}, ...) and its {@code cause} field the
+ * detail; a v2 LOCAL header (a proxy's health check) is recorded as {@code outcome=check}.
+ *
+ * <p>It runs on the connection's own thread, not the accept loop, since a header may take
+ * the whole deadline to arrive.
+ */
+public record ProxyProtocolHandler(ProxyPolicy policy, ConnectionHandler next) implements ConnectionHandler {
+
+    private static final System.Logger LOG = System.getLogger(ProxyProtocolHandler.class.getName());
+
+    public ProxyProtocolHandler {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(next, "next");
+    }
+
+    @Override
+    public void handle(Connection connection) throws IOException {
+        switch (policy.admit(connection)) {
+            case ProxyResult.Refused r -> {
+                connection.outcome(r.reason().code());
+                connection.field("cause", r.detail());
+                // The connection's record is the log line; this is for whoever debugs it.
+                LOG.log(Level.DEBUG, "{0}: {1}", connection, r);
+            }
+            case ProxyResult.Accepted a -> {
+                if (a.header() instanceof ProxyHeader.Local) {
+                    connection.outcome("check");
+                }
+                next.handle(connection);
+            }
+        }
+    }
+}

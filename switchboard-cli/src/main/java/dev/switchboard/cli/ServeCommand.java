@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,11 +56,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDR", description = "The address to listen on (default: all).")
     String bind;
 
-    @Option(names = "-4", description = "IPv4 only.")
-    boolean ipv4;
-
-    @Option(names = "-6", description = "IPv6 only.")
-    boolean ipv6;
+    @Mixin
+    FamilyOptions families;
 
     @Option(names = "--backlog", paramLabel = "N", defaultValue = "511",
             description = "Callers the kernel queues while none is being accepted (default ${DEFAULT-VALUE}).")
@@ -127,7 +125,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         checkOptions();
-        Family family = ipv4 ? Family.IPV4 : ipv6 ? Family.IPV6 : Family.ANY;
+        Family family = families.family(spec.commandLine());
         InetAddress host = inherit ? null : BindAddress.resolve(bind, family);
         ServiceRequest request = new ServiceRequest(service, message, command);
         ConnectionHandler handler = catalog.handlerFor(request);
@@ -159,7 +157,6 @@ public final class ServeCommand implements Callable<Integer> {
 
     private void checkOptions() {
         if (verbose && quiet) throw Failure.usage("-v and -q contradict each other");
-        if (ipv4 && ipv6) throw Failure.usage("-4 and -6 contradict each other");
         if (maxConnections < 1) throw Failure.usage("--max-connections must be at least 1");
         if (maxPerIp < 0) throw Failure.usage("--max-per-ip must not be negative");
         if (backlog < 0) throw Failure.usage("--backlog must not be negative");

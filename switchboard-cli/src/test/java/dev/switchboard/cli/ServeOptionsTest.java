@@ -49,7 +49,7 @@ class ServeOptionsTest {
                 Arguments.of("unknown model", "--model forks", "expected one of [serial, threads, virtual, fork]"),
                 Arguments.of("unknown log format", "--log xml", "expected one of [KV, JSON]"),
                 Arguments.of("verbose and quiet", "-v -q", "-v and -q contradict each other"),
-                Arguments.of("IPv4 and IPv6 only", "-4 -6", "-4 and -6 contradict each other"),
+                Arguments.of("IPv4 and IPv6 only", "-4 -6", "-4 and -6 cannot be used together"),
                 Arguments.of("inherit with a port", "--inherit --port 80", "--inherit serves the socket on stdin; --port does not apply"),
                 Arguments.of("inherit with reuse-port", "--inherit --reuse-port", "--reuse-port does not apply"),
                 Arguments.of("IPv6 address with -4", "-4 --bind ::1", "--bind ::1 is not an IPv4 address"),

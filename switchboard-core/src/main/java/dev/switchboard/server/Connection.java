@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One accepted TCP connection as a handler sees it: who called (after any PROXY header, so
@@ -28,6 +29,7 @@ public final class Connection implements AutoCloseable {
     private final AtomicLong out = new AtomicLong();
     private final long openedNanos = System.nanoTime();
     private volatile long lastActivity = openedNanos;
+    private final AtomicReference<String> outcome = new AtomicReference<>();
 
     public Connection(long id, SocketChannel channel) throws IOException {
         this.id = id;
@@ -126,6 +128,21 @@ public final class Connection implements AutoCloseable {
 
     public boolean isOpen() {
         return channel.isOpen();
+    }
+
+    /**
+     * Says how this connection ended, for its log record: {@code ok}, {@code reset},
+     * {@code idle-timeout}, {@code exit=N}, {@code error=...}. The first outcome set wins, so
+     * the cause (an idle timeout, say) is not overwritten by its consequence (the handler's
+     * read failing). Returns whether this call set it.
+     */
+    public boolean outcome(String value) {
+        return outcome.compareAndSet(null, value);
+    }
+
+    /** The outcome set so far, or null while the connection is still going. */
+    public String outcome() {
+        return outcome.get();
     }
 
     /** Closes with a reset, so the caller knows it was not a clean end. */

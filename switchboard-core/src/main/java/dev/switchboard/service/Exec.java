@@ -1,0 +1,139 @@
+package dev.switchboard.service;
+
+import dev.switchboard.io.Splice;
+import dev.switchboard.server.Connection;
+import dev.switchboard.server.ConnectionHandler;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs a program per connection, as tcpserver does: the connection is the program's stdin and
+ * stdout (through a {@link Splice}), its environment is UCSPI-TCP's (see
+ * {@link ExecEnvironment}), and no shell is involved unless the command is one.
+ *
+ * <p>Half-close both ways: the caller's EOF closes the program's stdin, and everything the
+ * program writes afterwards still reaches the caller; the connection ends when the program
+ * closes its stdout (normally: when it exits). When the caller resets or the idle timeout
+ * fires, the program gets SIGTERM, then SIGKILL after the grace. Each line of its stderr goes
+ * to {@code stderr} prefixed with the connection id ({@code [#12] ...}). The process is always
+ * waited for, so none is left a zombie, and its exit status becomes the connection's outcome
+ * ({@code exit=N}; {@code reset} or {@code idle-timeout} when it was stopped for that).
+ *
+ * @param command     the program and its arguments
+ * @param env         extra environment: {@code NAME} copies the server's, {@code NAME=VALUE} sets
+ * @param grace       how long a program has to exit after its output ended or after SIGTERM
+ * @param idleTimeout stop the program when no byte moves either way for this long (null: never)
+ * @param stderr      where the program's prefixed stderr lines go
+ */
+public record Exec(List<String> command, List<String> env, Duration grace, Duration idleTimeout,
+                   Consumer<String> stderr) implements ConnectionHandler {
+
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(2);
+
+    private static final System.Logger LOG = System.getLogger(Exec.class.getName());
+
+    public Exec {
+        command = List.copyOf(command);
+        if (command.isEmpty()) throw new IllegalArgumentException("exec needs a program to run");
+        env = ExecEnvironment.checked(env);
+        Objects.requireNonNull(grace, "grace");
+        if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative");
+        Objects.requireNonNull(stderr, "stderr");
+    }
+
+    /** Runs {@code command} with the defaults: no extra environment, 2 s grace, server's stderr. */
+    public static Exec of(List<String> command) {
+        return new Exec(command, List.of(), DEFAULT_GRACE, null, System.err::println);
+    }
+
+    public Exec withEnv(List<String> entries) {
+        return new Exec(command, entries, grace, idleTimeout, stderr);
+    }
+
+    public Exec withGrace(Duration value) {
+        return new Exec(command, env, value, idleTimeout, stderr);
+    }
+
+    public Exec withIdleTimeout(Duration value) {
+        return new Exec(command, env, grace, value, stderr);
+    }
+
+    public Exec withStderr(Consumer<String> lines) {
+        return new Exec(command, env, grace, idleTimeout, lines);
+    }
+
+    /**
+     * What one run did.
+     *
+     * @param splice     the bytes each way and how the copying ended
+     * @param exitStatus the program's exit status (128 + signal when a signal ended it)
+     */
+    public record Result(Splice.Result splice, int exitStatus) {
+        /** The outcome for the connection's log record. */
+        public String outcome() {
+            return switch (splice.outcome()) {
+                case OK -> "exit=" + exitStatus;
+                case RESET -> "reset";
+                case IDLE_TIMEOUT -> "idle-timeout";
+            };
+        }
+    }
+
+    @Override
+    public void handle(Connection connection) throws IOException {
+        Result result = run(connection);
+        connection.outcome(result.outcome());
+        LOG.log(Level.DEBUG, () -> connection + ": program exited with status " + result.exitStatus());
+    }
+
+    /** Runs the program for this connection until it is over and the process is gone. */
+    public Result run(Connection connection) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(ExecEnvironment.of(connection.local(), connection.remote(), env, System.getenv()));
+        Process process = builder.start();
+        Thread errors = forwardStderr(process.getErrorStream(), "[#" + connection.id() + "] ");
+        ProcessEndpoint program = new ProcessEndpoint(process, grace);
+        try {
+            Splice.Result spliced = Splice.between(connection.endpoint(), program)
+                    .untilBEnds().idleTimeout(idleTimeout).run();
+            if (spliced.outcome() == Splice.Outcome.OK) {
+                // Its output is over; a program that lingers past the grace is stopped.
+                if (!process.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+                    ProcessEndpoint.stop(process, grace);
+                }
+            } else {
+                program.terminate(); // already begun by the splice's abort; this is a no-op then
+            }
+            int status = process.waitFor();
+            errors.join(grace); // a grandchild may hold stderr open; don't wait on it forever
+            return new Result(spliced, status);
+        } catch (InterruptedException e) {
+            program.abort();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while running " + command.get(0));
+        }
+    }
+
+    private Thread forwardStderr(InputStream errorStream, String prefix) {
+        return Thread.ofVirtual().name("exec-stderr").start(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(errorStream))) {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    stderr.accept(prefix + line);
+                }
+            } catch (IOException | UncheckedIOException closed) {
+                // the process is gone and its pipe with it
+            }
+        });
+    }
+}

@@ -1,0 +1,91 @@
+package dev.switchboard.service;
+
+import dev.switchboard.io.Endpoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A child process as one side of a {@link dev.switchboard.io.Splice}: its stdout is read, its
+ * stdin written, and an abort (the caller reset, or the idle timeout fired) terminates it:
+ * SIGTERM, then SIGKILL if it is still alive after the grace.
+ */
+final class ProcessEndpoint implements Endpoint {
+
+    private final Process process;
+    private final Endpoint streams;
+    private final Duration grace;
+    private final AtomicBoolean terminating = new AtomicBoolean();
+    private volatile boolean inputGone;
+
+    ProcessEndpoint(Process process, Duration grace) {
+        this.process = process;
+        this.streams = Endpoint.of(process.getInputStream(), process.getOutputStream());
+        this.grace = grace;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        return streams.read(dst);
+    }
+
+    /**
+     * Passes the caller's bytes to the program's stdin. A program that stopped reading (closed
+     * stdin or exited) is not an error: what it still writes must reach the caller, so the
+     * rest of the caller's input is dropped instead of resetting the connection.
+     */
+    @Override
+    public void write(ByteBuffer src) throws IOException {
+        if (!inputGone) {
+            try {
+                streams.write(src);
+                return;
+            } catch (IOException stdinClosed) {
+                inputGone = true;
+            }
+        }
+        src.position(src.limit());
+    }
+
+    @Override
+    public void shutdownOutput() {
+        try {
+            streams.shutdownOutput(); // the program sees EOF on stdin
+        } catch (IOException alreadyGone) {
+            inputGone = true;
+        }
+    }
+
+    @Override
+    public void abort() {
+        terminate();
+        streams.close();
+    }
+
+    @Override
+    public void close() {
+        streams.close();
+    }
+
+    /** Starts SIGTERM-then-SIGKILL once, off the caller's thread, which may be a copier. */
+    void terminate() {
+        if (terminating.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("exec-kill-" + process.pid()).start(() -> stop(process, grace));
+        }
+    }
+
+    /** SIGTERM, a grace to exit, then SIGKILL; returns once the process is gone. */
+    static void stop(Process process, Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -4,6 +4,11 @@ import dev.switchboard.io.Endpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -75,16 +80,35 @@ final class ProcessEndpoint implements Endpoint {
         }
     }
 
-    /** SIGTERM, a grace to exit, then SIGKILL; returns once the process is gone. */
+    /**
+     * SIGTERM, a grace to exit, then SIGKILL; returns once the process is gone. Its
+     * descendants get the same: {@code sh -c '...; sleep 60'} leaves sleep holding the stdout
+     * pipe, and the splice would wait on that pipe long after the shell died. They are listed
+     * before the first signal, because once their parent dies they are no longer its.
+     */
     static void stop(Process process, Duration grace) {
-        process.destroy();
+        List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
+        family.add(0, process.toHandle());
+        family.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
         try {
-            if (!process.waitFor(grace.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
-                process.destroyForcibly();
-                process.waitFor();
+            for (ProcessHandle member : family) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) break;
+                try {
+                    member.onExit().get(left, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException stillAlive) {
+                    break;
+                }
             }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        }
+        try {
+            process.waitFor(); // SIGKILL can't be ignored; this returns at once
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }

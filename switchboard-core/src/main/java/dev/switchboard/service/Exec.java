@@ -13,7 +13,10 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -104,9 +107,17 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         Process process = builder.start();
         Thread errors = forwardStderr(process.getErrorStream(), "[#" + connection.id() + "] ");
         ProcessEndpoint program = new ProcessEndpoint(process, grace);
+        Splice splice = Splice.between(connection.endpoint(), program).untilBEnds().idleTimeout(idleTimeout);
+        CompletableFuture<Splice.Result> splicing = new CompletableFuture<>();
+        Thread.ofVirtual().name("exec-splice-" + connection.id()).start(() -> {
+            try {
+                splicing.complete(splice.run());
+            } catch (Throwable t) {
+                splicing.completeExceptionally(t);
+            }
+        });
         try {
-            Splice.Result spliced = Splice.between(connection.endpoint(), program)
-                    .untilBEnds().idleTimeout(idleTimeout).run();
+            Splice.Result spliced = awaitSplice(splicing, program, connection);
             if (spliced.outcome() == Splice.Outcome.OK) {
                 // Its output is over; a program that lingers past the grace is stopped.
                 if (!process.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -122,6 +133,31 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
             program.abort();
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while running " + command.get(0));
+        }
+    }
+
+    /**
+     * The splice's result; or, when the program was stopped but the copy still waits on its
+     * output pipe (a process it started outlived it and holds the pipe: no signal reaches
+     * that one through us), a result made up after one more grace, so the connection ends.
+     */
+    private Splice.Result awaitSplice(CompletableFuture<Splice.Result> splicing, ProcessEndpoint program,
+                                      Connection connection) throws InterruptedException, IOException {
+        try {
+            CompletableFuture.anyOf(splicing, program.stopped()).get();
+            if (!splicing.isDone()) {
+                return splicing.get(grace.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            return splicing.get();
+        } catch (TimeoutException stuck) {
+            LOG.log(Level.INFO, () -> connection + ": a process left behind by " + command.get(0)
+                    + " holds its output open; the connection ends without it");
+            boolean idle = idleTimeout != null
+                    && System.nanoTime() - connection.lastActivity() >= idleTimeout.toNanos();
+            return new Splice.Result(connection.bytesIn(), connection.bytesOut(),
+                    idle ? Splice.Outcome.IDLE_TIMEOUT : Splice.Outcome.RESET, null);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof InterruptedException ie ? ie : new IOException(e.getCause());
         }
     }
 

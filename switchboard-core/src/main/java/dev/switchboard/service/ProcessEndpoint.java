@@ -4,8 +4,9 @@ import dev.switchboard.io.Endpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,7 +23,9 @@ final class ProcessEndpoint implements Endpoint {
     private final Endpoint streams;
     private final Duration grace;
     private final AtomicBoolean terminating = new AtomicBoolean();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean inputGone;
+    private volatile boolean outputEnded;
 
     ProcessEndpoint(Process process, Duration grace) {
         this.process = process;
@@ -32,7 +35,11 @@ final class ProcessEndpoint implements Endpoint {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        return streams.read(dst);
+        int n = streams.read(dst);
+        if (n < 0) {
+            outputEnded = true;
+        }
+        return n;
     }
 
     /**
@@ -62,9 +69,16 @@ final class ProcessEndpoint implements Endpoint {
         }
     }
 
+    /**
+     * Stops the program, unless its output has already ended: then it is on its way out by
+     * itself (the splice's closing of the caller's side ends here too), and {@link Exec} gives it
+     * the grace to finish.
+     */
     @Override
     public void abort() {
-        terminate();
+        if (!outputEnded) {
+            terminate();
+        }
         streams.close();
     }
 
@@ -76,19 +90,26 @@ final class ProcessEndpoint implements Endpoint {
     /** Starts SIGTERM-then-SIGKILL once, off the caller's thread, which may be a copier. */
     void terminate() {
         if (terminating.compareAndSet(false, true)) {
-            Thread.ofVirtual().name("exec-kill-" + process.pid()).start(() -> stop(process, grace));
+            Thread.ofVirtual().name("exec-kill-" + process.pid()).start(() -> {
+                stop(process, grace);
+                stopped.complete(null);
+            });
         }
+    }
+
+    /** Completes once a {@link #terminate()} has finished: the process is gone. */
+    CompletableFuture<Void> stopped() {
+        return stopped;
     }
 
     /**
      * SIGTERM, a grace to exit, then SIGKILL; returns once the process is gone. Its
      * descendants get the same: {@code sh -c '...; sleep 60'} leaves sleep holding the stdout
      * pipe, and the splice would wait on that pipe long after the shell died. They are listed
-     * before the first signal, because once their parent dies they are no longer its.
+     * before each signal, because once their parent dies they are no longer its.
      */
     static void stop(Process process, Duration grace) {
-        List<ProcessHandle> family = new ArrayList<>(process.descendants().toList());
-        family.add(0, process.toHandle());
+        Set<ProcessHandle> family = family(process, new LinkedHashSet<>());
         family.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + grace.toNanos();
         try {
@@ -104,12 +125,18 @@ final class ProcessEndpoint implements Endpoint {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            family.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+            family(process, family).stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         }
         try {
             process.waitFor(); // SIGKILL can't be ignored; this returns at once
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static Set<ProcessHandle> family(Process process, Set<ProcessHandle> into) {
+        into.add(process.toHandle());
+        process.descendants().forEach(into::add);
+        return into;
     }
 }

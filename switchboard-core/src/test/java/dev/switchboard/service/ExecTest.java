@@ -1,0 +1,196 @@
+package dev.switchboard.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A program per connection: environment, half-close, stopping, stderr and exit status. */
+@Timeout(30)
+class ExecTest {
+
+    final List<String> stderr = new CopyOnWriteArrayList<>();
+
+    Exec exec(String... command) {
+        return Exec.of(List.of(command)).withStderr(stderr::add);
+    }
+
+    static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theProgramSeesTheUcspiVariablesAndNothingElseOfTheServers() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("env"));
+            Map<String, String> env = text(l.readAll()).lines()
+                    .collect(Collectors.toMap(s -> s.substring(0, s.indexOf('=')), s -> s.substring(s.indexOf('=') + 1)));
+            served.get(10, TimeUnit.SECONDS);
+
+            var client = l.clientAddress();
+            assertThat(env).containsEntry("PROTO", "TCP")
+                    .containsEntry("TCPREMOTEIP", "127.0.0.1")
+                    .containsEntry("TCPREMOTEPORT", Integer.toString(client.getPort()))
+                    .containsEntry("TCPLOCALIP", "127.0.0.1")
+                    .containsEntry("TCPLOCALPORT", Integer.toString(l.connection.local().getPort()))
+                    .doesNotContainKeys("TCPREMOTEHOST", "TCPLOCALHOST"); // no reverse DNS
+            Set<String> expected = new HashSet<>(Set.of("PROTO", "TCPLOCALIP", "TCPLOCALPORT", "TCPREMOTEIP", "TCPREMOTEPORT"));
+            ExecEnvironment.PASSED.stream().filter(System.getenv()::containsKey).forEach(expected::add);
+            assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+            // The test JVM's own environment (JAVA_HOME, MAVEN_*, ...) stays behind.
+            assertThat(System.getenv().keySet().stream().filter(k -> !expected.contains(k)).filter(env::containsKey)).isEmpty();
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+        }
+    }
+
+    @Test
+    void envEntriesCopyOrSetVariables() throws Exception {
+        String someServerVariable = System.getenv().keySet().stream()
+                .filter(k -> k.matches("[A-Za-z_][A-Za-z0-9_]*") && !ExecEnvironment.PASSED.contains(k))
+                .findFirst().orElseThrow();
+        try (Loopback l = new Loopback()) {
+            l.serve(exec("env").withEnv(List.of(someServerVariable, "GREETING=hi there", "PROTO=UDP")));
+            String out = text(l.readAll());
+            assertThat(out.lines()).contains(someServerVariable + "=" + System.getenv(someServerVariable),
+                    "GREETING=hi there", "PROTO=TCP"); // the UCSPI variables can't be overridden
+        }
+        assertThatThrownBy(() -> exec("env").withEnv(List.of("BAD-NAME")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BAD-NAME");
+    }
+
+    @Test
+    void outputWrittenAfterTheCallersHalfCloseArrivesWhole() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "cat >/dev/null; echo late; head -c 300000 /dev/zero"));
+            l.write("some input\n".getBytes(StandardCharsets.US_ASCII));
+            l.client.shutdownOutput();
+            byte[] back = l.readAll();
+            assertThat(text(back)).startsWith("late\n");
+            assertThat(back).hasSize(5 + 300_000);
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+        }
+    }
+
+    @Test
+    void theProgramIsTerminatedWhenTheCallerResets() throws Exception {
+        try (Loopback l = new Loopback()) {
+            // The shell's child (sleep) holds stdout too: it must go with the shell, or the
+            // copy would wait on the pipe for 100 s. (Started before the echo, so it exists
+            // by the time the caller resets.)
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "sleep 100 & echo started; wait; echo never"));
+            assertThat(text(l.read(8))).isEqualTo("started\n");
+            l.client.setOption(StandardSocketOptions.SO_LINGER, 0);
+            l.client.close(); // a reset
+            served.get(Exec.DEFAULT_GRACE.toMillis() - 500, TimeUnit.MILLISECONDS); // no waiting on the pipe
+            assertThat(l.connection.outcome()).isEqualTo("reset");
+        }
+    }
+
+    @Test
+    void aProgramIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
+        try (Loopback l = new Loopback()) {
+            Exec stubborn = exec("sh", "-c", "trap '' TERM; echo started; sleep 100").withGrace(Duration.ofMillis(500));
+            CompletableFuture<Exec.Result> run = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    run.complete(stubborn.run(l.connection));
+                } catch (Throwable t) {
+                    run.completeExceptionally(t);
+                }
+            });
+            assertThat(text(l.read(8))).isEqualTo("started\n");
+            long reset = System.nanoTime();
+            l.client.setOption(StandardSocketOptions.SO_LINGER, 0);
+            l.client.close();
+            Exec.Result result = run.get(10, TimeUnit.SECONDS);
+            assertThat(result.exitStatus()).isEqualTo(128 + 9); // SIGKILL, not SIGTERM
+            assertThat(System.nanoTime() - reset).isGreaterThanOrEqualTo(Duration.ofMillis(500).toNanos());
+        }
+    }
+
+    @Test
+    void aTerminatedProgramReportsSigterm() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Exec.Result> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return exec("sh", "-c", "echo started; exec sleep 100").run(l.connection);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(text(l.read(8))).isEqualTo("started\n");
+            l.client.setOption(StandardSocketOptions.SO_LINGER, 0);
+            l.client.close();
+            Exec.Result result = run.get(10, TimeUnit.SECONDS);
+            assertThat(result.exitStatus()).isEqualTo(128 + 15);
+            assertThat(result.outcome()).isEqualTo("reset");
+        }
+    }
+
+    @Test
+    void theIdleTimeoutStopsASilentProgram() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sleep", "100").withIdleTimeout(Duration.ofMillis(300)));
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("idle-timeout");
+            // The caller is told it was not a clean end.
+            assertThatThrownBy(() -> l.client.read(java.nio.ByteBuffer.allocate(1)))
+                    .isInstanceOf(java.net.SocketException.class).hasMessageContaining("reset");
+        }
+    }
+
+    @Test
+    void stderrLinesArePrefixedWithTheConnectionId() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "echo oops >&2; echo out; echo 'second line' >&2"));
+            assertThat(text(l.readAll())).isEqualTo("out\n");
+            served.get(10, TimeUnit.SECONDS);
+            String prefix = "[#" + l.connection.id() + "] ";
+            assertThat(stderr).containsExactly(prefix + "oops", prefix + "second line");
+        }
+    }
+
+    @Test
+    void theExitStatusIsTheOutcome() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "echo bye; exit 3"));
+            assertThat(text(l.readAll())).isEqualTo("bye\n");
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=3");
+        }
+    }
+
+    @Test
+    void aProgramThatExitsWithoutReadingItsInputStillGetsItsOutputOut() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "echo answer"));
+            l.write(new byte[200_000]); // more than the pipe holds, never read
+            assertThat(text(l.read(7))).isEqualTo("answer\n");
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+        }
+    }
+
+    @Test
+    void aMissingProgramFailsTheConnectionWithItsName() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("/nonexistent/program"));
+            assertThat(served).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
+                    .withMessageContaining("/nonexistent/program");
+        }
+    }
+}

@@ -157,7 +157,8 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
             return new Splice.Result(connection.bytesIn(), connection.bytesOut(),
                     idle ? Splice.Outcome.IDLE_TIMEOUT : Splice.Outcome.RESET, null);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof InterruptedException ie ? ie : new IOException(e.getCause());
+            if (e.getCause() instanceof InterruptedException ie) throw ie;
+            throw new IOException("copying for " + command.get(0) + " failed", e.getCause());
         }
     }
 

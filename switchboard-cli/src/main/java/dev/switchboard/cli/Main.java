@@ -30,7 +30,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = HandleCommand.fastPath(args, err); // a fork-model child: no picocli start-up cost
+        System.exit(code >= 0 ? code : run(args, new PrintWriter(System.out, true), err));
     }
 
     /** Runs a command line with the given output streams; returns the exit code. Used by tests. */

@@ -148,6 +148,14 @@ class ForkModelIT {
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("unknown service 'gopher'").contains("chargen");
 
+        // The same command through picocli (any option but --message leaves the fast path).
+        Result viaPicocli = run(Map.of("TCPREMOTEIP", "::1", "TCPREMOTEPORT", "9"), "handle", "greet", "--debug");
+        assertThat(viaPicocli.out()).isEqualTo("Hello, person from [0:0:0:0:0:0:0:1]:9\n");
+
+        Result badTemplate = run(Map.of("TCPREMOTEIP", "::1", "TCPREMOTEPORT", "9"), "handle", "greet", "--message", "{nope}");
+        assertThat(badTemplate.exit()).isEqualTo(2);
+        assertThat(badTemplate.err()).contains("{nope}");
+
         Result help = run(Map.of(), "--help");
         assertThat(help.out()).doesNotContain("handle");
     }

@@ -166,11 +166,35 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         return Thread.ofVirtual().name("exec-stderr").start(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(errorStream))) {
                 for (String line; (line = lines.readLine()) != null; ) {
-                    stderr.accept(prefix + line);
+                    stderr.accept(prefix + printable(line));
                 }
             } catch (IOException | UncheckedIOException closed) {
                 // the process is gone and its pipe with it
             }
         });
+    }
+
+    /** Longest stderr line passed on; the rest is cut, so one line can't flood the log. */
+    static final int MAX_LINE = 4096;
+
+    /**
+     * A program may repeat what its caller sent on stderr: control characters are shown as
+     * escapes (no terminal tricks, no forged records after a carriage return) and the length
+     * is capped.
+     */
+    static String printable(String line) {
+        StringBuilder out = new StringBuilder(Math.min(line.length(), MAX_LINE) + 8);
+        for (int i = 0; i < line.length(); i++) {
+            if (out.length() >= MAX_LINE) {
+                return out.append("...").toString();
+            }
+            char c = line.charAt(i);
+            if (c == '\t' || (c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0))) {
+                out.append(c);
+            } else {
+                out.append(String.format("\\x%02x", (int) c));
+            }
+        }
+        return out.toString();
     }
 }

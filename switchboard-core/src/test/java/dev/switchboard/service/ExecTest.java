@@ -165,6 +165,19 @@ class ExecTest {
     }
 
     @Test
+    void stderrControlCharactersAreEscapedAndLongLinesCut() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "printf 'red \\033[31m bell \\007\\n' >&2; head -c 10000 /dev/zero | tr '\\0' x >&2"));
+            l.readAll();
+            served.get(10, TimeUnit.SECONDS);
+            String prefix = "[#" + l.connection.id() + "] ";
+            assertThat(stderr).hasSize(2);
+            assertThat(stderr.get(0)).isEqualTo(prefix + "red \\x1b[31m bell \\x07");
+            assertThat(stderr.get(1)).hasSize(prefix.length() + Exec.MAX_LINE + 3).endsWith("xxx...");
+        }
+    }
+
+    @Test
     void theExitStatusIsTheOutcome() throws Exception {
         try (Loopback l = new Loopback()) {
             CompletableFuture<Void> served = l.serve(exec("sh", "-c", "echo bye; exit 3"));

@@ -86,17 +86,22 @@ class ExecTest {
     }
 
     @Test
-    void theProgramIsTerminatedWhenTheCallerResets() throws Exception {
+    void theProgramAndWhatItStartedAreTerminatedWhenTheCallerResets() throws Exception {
         try (Loopback l = new Loopback()) {
-            // The shell's child (sleep) holds stdout too: it must go with the shell, or the
-            // copy would wait on the pipe for 100 s. (Started before the echo, so it exists
-            // by the time the caller resets.)
-            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "sleep 100 & echo started; wait; echo never"));
-            assertThat(text(l.read(8))).isEqualTo("started\n");
+            // The shell's child (sleep) holds stdout too: it must go with the shell, or it
+            // would outlive the connection. The shell tells us its pid.
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "sleep 100 & echo $!; wait; echo never"));
+            String line = "";
+            while (!line.endsWith("\n")) {
+                line += text(l.read(1));
+            }
+            long sleepPid = Long.parseLong(line.strip());
+            assertThat(ProcessHandle.of(sleepPid)).isPresent();
             l.client.setOption(StandardSocketOptions.SO_LINGER, 0);
             l.client.close(); // a reset
-            served.get(Exec.DEFAULT_GRACE.toMillis() - 500, TimeUnit.MILLISECONDS); // no waiting on the pipe
+            served.get(10, TimeUnit.SECONDS);
             assertThat(l.connection.outcome()).isEqualTo("reset");
+            ProcessHandle.of(sleepPid).ifPresent(p -> assertThat(p.onExit()).succeedsWithin(Duration.ofSeconds(5)));
         }
     }
 

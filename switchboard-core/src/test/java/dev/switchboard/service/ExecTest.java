@@ -108,7 +108,8 @@ class ExecTest {
     @Test
     void aProgramIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
         try (Loopback l = new Loopback()) {
-            Exec stubborn = exec("sh", "-c", "trap '' TERM; echo started; sleep 100").withGrace(Duration.ofMillis(500));
+            // Both the shell and its sleep ignore SIGTERM (an ignored signal is inherited).
+            Exec stubborn = exec("sh", "-c", "trap '' TERM; sleep 100 & echo $!; wait").withGrace(Duration.ofMillis(500));
             CompletableFuture<Exec.Result> run = new CompletableFuture<>();
             Thread.ofPlatform().start(() -> {
                 try {
@@ -117,13 +118,18 @@ class ExecTest {
                     run.completeExceptionally(t);
                 }
             });
-            assertThat(text(l.read(8))).isEqualTo("started\n");
+            String line = "";
+            while (!line.endsWith("\n")) {
+                line += text(l.read(1));
+            }
+            long sleepPid = Long.parseLong(line.strip());
             long reset = System.nanoTime();
             l.client.setOption(StandardSocketOptions.SO_LINGER, 0);
             l.client.close();
             Exec.Result result = run.get(10, TimeUnit.SECONDS);
             assertThat(result.exitStatus()).isEqualTo(128 + 9); // SIGKILL, not SIGTERM
             assertThat(System.nanoTime() - reset).isGreaterThanOrEqualTo(Duration.ofMillis(500).toNanos());
+            ProcessHandle.of(sleepPid).ifPresent(p -> assertThat(p.onExit()).succeedsWithin(Duration.ofSeconds(5)));
         }
     }
 

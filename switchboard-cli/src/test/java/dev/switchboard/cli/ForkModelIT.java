@@ -68,6 +68,9 @@ class ForkModelIT {
             while (client.read(buf.clear()) >= 0) {
                 all.write(buf.array(), 0, buf.position());
             }
+            if (!client.socket().isOutputShutdown()) {
+                client.shutdownOutput(); // done too, as a well-behaved caller says
+            }
             return all.toByteArray();
         }
 

@@ -107,7 +107,8 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         Process process = builder.start();
         Thread errors = forwardStderr(process.getErrorStream(), "[#" + connection.id() + "] ");
         ProcessEndpoint program = new ProcessEndpoint(process, grace);
-        Splice splice = Splice.between(connection.endpoint(), program).untilBEnds().idleTimeout(idleTimeout);
+        Splice splice = Splice.between(Linger.afterCallersEof(connection.endpoint()), program)
+                .untilBEnds().idleTimeout(idleTimeout);
         CompletableFuture<Splice.Result> splicing = new CompletableFuture<>();
         Thread.ofVirtual().name("exec-splice-" + connection.id()).start(() -> {
             try {

@@ -36,7 +36,7 @@ public final class ProtocolHandler implements ConnectionHandler {
 
     @Override
     public void handle(Connection connection) throws IOException {
-        drive(factory.create(connection), connection.endpoint());
+        drive(factory.create(connection), Linger.draining(connection));
     }
 
     /**

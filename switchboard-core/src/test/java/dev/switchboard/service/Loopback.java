@@ -44,12 +44,20 @@ final class Loopback implements AutoCloseable {
         return done;
     }
 
-    /** Everything the server sends until its EOF. */
+    /**
+     * Everything the server sends until its EOF; then, as a well-behaved caller does, says it is
+     * done too (the server lingers for that before it closes).
+     */
     byte[] readAll() throws IOException {
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         while (client.read(buf.clear()) >= 0) {
             all.write(buf.array(), 0, buf.position());
+        }
+        try {
+            client.shutdownOutput();
+        } catch (IOException alreadyShut) {
+            // the test half-closed before reading
         }
         return all.toByteArray();
     }

@@ -26,7 +26,9 @@ import java.util.function.Consumer;
  *
  * <p>Half-close both ways: the caller's EOF closes the program's stdin, and everything the
  * program writes afterwards still reaches the caller; the connection ends when the program
- * closes its stdout (normally: when it exits). When the caller resets or the idle timeout
+ * closes its stdout (normally: when it exits), after a lingering close ({@link Linger}: the
+ * caller gets a moment to close first, so its unread bytes don't turn into a reset that would
+ * destroy the program's last output). When the caller resets or the idle timeout
  * fires, the program gets SIGTERM, then SIGKILL after the grace. Each line of its stderr goes
  * to {@code stderr} prefixed with the connection id ({@code [#12] ...}). The process is always
  * waited for, so none is left a zombie, and its exit status becomes the connection's outcome

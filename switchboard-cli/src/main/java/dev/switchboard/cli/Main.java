@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A TCP toolkit: place calls (connect), answer them (listen, serve), forward them (relay).",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, HandleCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
@@ -31,7 +31,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = HandleCommand.fastPath(args, err); // a fork-model child: no picocli start-up cost
+        System.exit(code >= 0 ? code : run(args, new PrintWriter(System.out, true), err));
     }
 
     /** Runs a command line with the given output streams; returns the exit code. Used by tests. */

@@ -22,11 +22,6 @@ public interface ServiceCatalog {
         throw Failure.usage("--model fork is not available for '" + request.name() + "'");
     }
 
-    /**
-     * The built-in services. TODO(services): the services branch replaces this stub with the
-     * real catalogue (greet, echo, discard, chargen, daytime, time, exec).
-     */
-    ServiceCatalog BUILT_IN = request -> {
-        throw Failure.usage("unknown service: '" + request.name() + "'");
-    };
+    /** The built-in services: greet, echo, discard, chargen, daytime, time, exec. */
+    ServiceCatalog BUILT_IN = BuiltInServices.DEFAULTS;
 }

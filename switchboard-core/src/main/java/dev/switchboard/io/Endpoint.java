@@ -87,6 +87,12 @@ public interface Endpoint {
     record StreamEndpoint(InputStream in, OutputStream out) implements Endpoint {
         @Override
         public int read(ByteBuffer dst) throws IOException {
+            if (!dst.hasArray()) { // a direct buffer: read through a heap copy
+                byte[] chunk = new byte[Math.min(dst.remaining(), 8192)];
+                int n = in.read(chunk);
+                if (n > 0) dst.put(chunk, 0, n);
+                return n;
+            }
             int n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
             if (n > 0) {
                 dst.position(dst.position() + n);
@@ -96,9 +102,18 @@ public interface Endpoint {
 
         @Override
         public void write(ByteBuffer src) throws IOException {
-            out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+            if (src.hasArray()) {
+                out.write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+                src.position(src.limit());
+            } else { // read-only (shared service replies) or direct: copy out in chunks
+                byte[] chunk = new byte[Math.min(src.remaining(), 8192)];
+                while (src.hasRemaining()) {
+                    int n = Math.min(chunk.length, src.remaining());
+                    src.get(chunk, 0, n);
+                    out.write(chunk, 0, n);
+                }
+            }
             out.flush(); // an interactive peer must see each chunk now, not at exit
-            src.position(src.limit());
         }
 
         @Override

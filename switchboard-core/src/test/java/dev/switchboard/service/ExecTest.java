@@ -1,0 +1,221 @@
+package dev.switchboard.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A program per connection: environment, half-close, stopping, stderr and exit status. */
+@Timeout(30)
+class ExecTest {
+
+    final List<String> stderr = new CopyOnWriteArrayList<>();
+
+    Exec exec(String... command) {
+        return Exec.of(List.of(command)).withStderr(stderr::add);
+    }
+
+    static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theProgramSeesTheUcspiVariablesAndNothingElseOfTheServers() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("env"));
+            Map<String, String> env = text(l.readAll()).lines()
+                    .collect(Collectors.toMap(s -> s.substring(0, s.indexOf('=')), s -> s.substring(s.indexOf('=') + 1)));
+            served.get(10, TimeUnit.SECONDS);
+
+            var client = l.clientAddress();
+            assertThat(env).containsEntry("PROTO", "TCP")
+                    .containsEntry("TCPREMOTEIP", "127.0.0.1")
+                    .containsEntry("TCPREMOTEPORT", Integer.toString(client.getPort()))
+                    .containsEntry("TCPLOCALIP", "127.0.0.1")
+                    .containsEntry("TCPLOCALPORT", Integer.toString(l.connection.local().getPort()))
+                    .doesNotContainKeys("TCPREMOTEHOST", "TCPLOCALHOST"); // no reverse DNS
+            Set<String> expected = new HashSet<>(Set.of("PROTO", "TCPLOCALIP", "TCPLOCALPORT", "TCPREMOTEIP", "TCPREMOTEPORT"));
+            ExecEnvironment.PASSED.stream().filter(System.getenv()::containsKey).forEach(expected::add);
+            assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+            // The test JVM's own environment (JAVA_HOME, MAVEN_*, ...) stays behind.
+            assertThat(System.getenv().keySet().stream().filter(k -> !expected.contains(k)).filter(env::containsKey)).isEmpty();
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+        }
+    }
+
+    @Test
+    void envEntriesCopyOrSetVariables() throws Exception {
+        String someServerVariable = System.getenv().keySet().stream()
+                .filter(k -> k.matches("[A-Za-z_][A-Za-z0-9_]*") && !ExecEnvironment.PASSED.contains(k))
+                .findFirst().orElseThrow();
+        try (Loopback l = new Loopback()) {
+            l.serve(exec("env").withEnv(List.of(someServerVariable, "GREETING=hi there", "PROTO=UDP")));
+            String out = text(l.readAll());
+            assertThat(out.lines()).contains(someServerVariable + "=" + System.getenv(someServerVariable),
+                    "GREETING=hi there", "PROTO=TCP"); // the UCSPI variables can't be overridden
+        }
+        assertThatThrownBy(() -> exec("env").withEnv(List.of("BAD-NAME")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BAD-NAME");
+    }
+
+    @Test
+    void outputWrittenAfterTheCallersHalfCloseArrivesWhole() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "cat >/dev/null; echo late; head -c 300000 /dev/zero"));
+            l.write("some input\n".getBytes(StandardCharsets.US_ASCII));
+            l.client.shutdownOutput();
+            byte[] back = l.readAll();
+            assertThat(text(back)).startsWith("late\n");
+            assertThat(back).hasSize(5 + 300_000);
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+        }
+    }
+
+    @Test
+    void theProgramAndWhatItStartedAreTerminatedWhenTheCallerResets() throws Exception {
+        try (Loopback l = new Loopback()) {
+            // The shell's child (sleep) holds stdout too: it must go with the shell, or it
+            // would outlive the connection. The shell tells us its pid.
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "sleep 100 & echo $!; wait; echo never"));
+            String line = "";
+            while (!line.endsWith("\n")) {
+                line += text(l.read(1));
+            }
+            long sleepPid = Long.parseLong(line.strip());
+            assertThat(ProcessHandle.of(sleepPid)).isPresent();
+            l.client.setOption(StandardSocketOptions.SO_LINGER, 0);
+            l.client.close(); // a reset
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("reset");
+            ProcessHandle.of(sleepPid).ifPresent(p -> assertThat(p.onExit()).succeedsWithin(Duration.ofSeconds(5)));
+        }
+    }
+
+    @Test
+    void aProgramIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
+        try (Loopback l = new Loopback()) {
+            // Both the shell and its sleep ignore SIGTERM (an ignored signal is inherited).
+            Exec stubborn = exec("sh", "-c", "trap '' TERM; sleep 100 & echo $!; wait").withGrace(Duration.ofMillis(500));
+            CompletableFuture<Exec.Result> run = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    run.complete(stubborn.run(l.connection));
+                } catch (Throwable t) {
+                    run.completeExceptionally(t);
+                }
+            });
+            String line = "";
+            while (!line.endsWith("\n")) {
+                line += text(l.read(1));
+            }
+            long sleepPid = Long.parseLong(line.strip());
+            long reset = System.nanoTime();
+            l.client.setOption(StandardSocketOptions.SO_LINGER, 0);
+            l.client.close();
+            Exec.Result result = run.get(10, TimeUnit.SECONDS);
+            assertThat(result.exitStatus()).isEqualTo(128 + 9); // SIGKILL, not SIGTERM
+            assertThat(System.nanoTime() - reset).isGreaterThanOrEqualTo(Duration.ofMillis(500).toNanos());
+            ProcessHandle.of(sleepPid).ifPresent(p -> assertThat(p.onExit()).succeedsWithin(Duration.ofSeconds(5)));
+        }
+    }
+
+    @Test
+    void aTerminatedProgramReportsSigterm() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Exec.Result> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return exec("sh", "-c", "echo started; exec sleep 100").run(l.connection);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(text(l.read(8))).isEqualTo("started\n");
+            l.client.setOption(StandardSocketOptions.SO_LINGER, 0);
+            l.client.close();
+            Exec.Result result = run.get(10, TimeUnit.SECONDS);
+            assertThat(result.exitStatus()).isEqualTo(128 + 15);
+            assertThat(result.outcome()).isEqualTo("reset");
+        }
+    }
+
+    @Test
+    void theIdleTimeoutStopsASilentProgram() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sleep", "100").withIdleTimeout(Duration.ofMillis(300)));
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("idle-timeout");
+            // The caller is told it was not a clean end.
+            assertThatThrownBy(() -> l.client.read(java.nio.ByteBuffer.allocate(1)))
+                    .isInstanceOf(java.net.SocketException.class).hasMessageContaining("reset");
+        }
+    }
+
+    @Test
+    void stderrLinesArePrefixedWithTheConnectionId() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "echo oops >&2; echo out; echo 'second line' >&2"));
+            assertThat(text(l.readAll())).isEqualTo("out\n");
+            served.get(10, TimeUnit.SECONDS);
+            String prefix = "[#" + l.connection.id() + "] ";
+            assertThat(stderr).containsExactly(prefix + "oops", prefix + "second line");
+        }
+    }
+
+    @Test
+    void stderrControlCharactersAreEscapedAndLongLinesCut() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "printf 'red \\033[31m bell \\007\\n' >&2; head -c 10000 /dev/zero | tr '\\0' x >&2"));
+            l.readAll();
+            served.get(10, TimeUnit.SECONDS);
+            String prefix = "[#" + l.connection.id() + "] ";
+            assertThat(stderr).hasSize(2);
+            assertThat(stderr.get(0)).isEqualTo(prefix + "red \\x1b[31m bell \\x07");
+            assertThat(stderr.get(1)).hasSize(prefix.length() + Exec.MAX_LINE + 3).endsWith("xxx...");
+        }
+    }
+
+    @Test
+    void theExitStatusIsTheOutcome() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "echo bye; exit 3"));
+            assertThat(text(l.readAll())).isEqualTo("bye\n");
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=3");
+        }
+    }
+
+    @Test
+    void aProgramThatExitsWithoutReadingItsInputStillGetsItsOutputOut() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "echo answer"));
+            l.write(new byte[200_000]); // more than the pipe holds, never read
+            // The whole answer and a clean end: no reset for the bytes nobody read.
+            assertThat(text(l.readAll())).isEqualTo("answer\n");
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+        }
+    }
+
+    @Test
+    void aMissingProgramFailsTheConnectionWithItsName() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("/nonexistent/program"));
+            assertThat(served).failsWithin(5, TimeUnit.SECONDS).withThrowableThat()
+                    .withMessageContaining("/nonexistent/program");
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package dev.switchboard.service;
 
+import dev.switchboard.client.Dialer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
@@ -74,7 +75,7 @@ final class ExecEnvironment {
 
     /** The address as digits, without an IPv6 scope (UCSPI-TCP programs expect a bare address). */
     static String ip(InetAddress address) {
-        String text = address.getHostAddress();
+        String text = Dialer.hostAddress(address);
         int scope = text.indexOf('%');
         return scope < 0 ? text : text.substring(0, scope);
     }

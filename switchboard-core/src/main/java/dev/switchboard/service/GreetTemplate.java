@@ -28,10 +28,10 @@ public final class GreetTemplate {
     /** One placeholder and how it is formatted from (local, remote). */
     enum Field {
         REMOTE((l, r) -> Dialer.hostPort(r)),
-        REMOTE_IP((l, r) -> r.getAddress().getHostAddress()),
+        REMOTE_IP((l, r) -> Dialer.hostAddress(r.getAddress())),
         REMOTE_PORT((l, r) -> Integer.toString(r.getPort())),
         LOCAL((l, r) -> Dialer.hostPort(l)),
-        LOCAL_IP((l, r) -> l.getAddress().getHostAddress()),
+        LOCAL_IP((l, r) -> Dialer.hostAddress(l.getAddress())),
         LOCAL_PORT((l, r) -> Integer.toString(l.getPort()));
 
         final BiFunction<InetSocketAddress, InetSocketAddress, String> format;

@@ -66,7 +66,7 @@ class ProxyOverSocketTest {
     }
 
     @Test
-    void v2HeaderSentByteByByteStillParses() throws IOException {
+    void v2HeaderSentByteByByteStillParses() throws Exception {
         byte[] header = ProxyHeaderWriter.v2(new InetSocketAddress("2001:db8::7", 1234), new InetSocketAddress("::1", 80));
         Thread dribbler = Thread.ofVirtual().start(() -> {
             try {
@@ -79,8 +79,9 @@ class ProxyOverSocketTest {
         ProxyResult r = new ProxyHeaderReader().read(accepted);
         assertThat(r).isEqualTo(new Accepted(new ProxyHeader.Proxied(
                 new InetSocketAddress("2001:db8::7", 1234), new InetSocketAddress("::1", 80), 2), header.length));
+        // The header can parse before the dribbler has sent what follows it.
+        assertThat(dribbler.join(java.time.Duration.ofSeconds(5))).isTrue();
         assertThat(readRest()).isEqualTo("data");
-        assertThat(dribbler.isAlive()).isFalse();
     }
 
     @Test

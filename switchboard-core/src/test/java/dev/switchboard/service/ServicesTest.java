@@ -44,7 +44,7 @@ class ServicesTest {
     @Test
     void greetBracketsAnIpv6Caller() {
         FakeReply reply = open(Service.GREET.create(Service.Options.DEFAULTS, LOCAL, address("::1", 5)));
-        assertThat(reply.text()).isEqualTo("Hello, person from [0:0:0:0:0:0:0:1]:5\n");
+        assertThat(reply.text()).isEqualTo("Hello, person from [::1]:5\n");
     }
 
     @Test

@@ -2,12 +2,16 @@ package dev.switchboard.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
 
@@ -42,6 +46,10 @@ final class Worker implements Runnable {
     private final byte[] expect;
     private final Recorder live;
     private final ArrayDeque<Slot> idle = new ArrayDeque<>();
+    private final ProtocolFamily family;
+    /** Channels whose keys were cancelled since the last select, and those of the one before. */
+    private ArrayList<SocketChannel> cancelled = new ArrayList<>();
+    private ArrayList<SocketChannel> deregistered = new ArrayList<>();
     final Tally tally = new Tally();
 
     /** Published each tick for the live line: completed and failed operations so far. */
@@ -65,6 +73,10 @@ final class Worker implements Runnable {
         this.ramp = Math.max(1, ramp);
         this.live = live;
         this.expect = spec.expectBytes();
+        // A socket of the target's own family: a dual-stack one costs an extra option and
+        // the v4-mapped path in the kernel on every connect.
+        this.family = spec.target().getAddress() instanceof Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         this.slots = new Slot[connections];
         for (int i = 0; i < connections; i++) {
             slots[i] = new Slot();
@@ -126,6 +138,11 @@ final class Worker implements Runnable {
             }
             long until = Math.min(nextTick, tEnd);
             long nextArrival = nextArrival();
+            // The keys cancelled before this select are deregistered by it; their channels
+            // can then close at once (see close()).
+            ArrayList<SocketChannel> closable = cancelled;
+            cancelled = deregistered;
+            deregistered = closable;
             try {
                 if (nextArrival - now < 1_000_000L) {
                     // Selector timeouts are whole milliseconds: poll, then sleep to the arrival
@@ -140,6 +157,7 @@ final class Worker implements Runnable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            closeAll(deregistered);
             now = System.nanoTime();
             dispatch(now);
             holdFill(now);
@@ -199,13 +217,15 @@ final class Worker implements Runnable {
             holdInflight++;
         }
         try {
-            SocketChannel ch = SocketChannel.open();
+            SocketChannel ch = SocketChannel.open(family);
             s.channel = ch;
             ch.configureBlocking(false);
             if (mode == Mode.ECHO || mode == Mode.HOLD) {
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
-            if (ch.connect(spec.target())) {
+            // On loopback the handshake is usually over by the time connect() returns
+            // EINPROGRESS: finishing it at once saves a trip through the selector.
+            if (ch.connect(spec.target()) || ch.finishConnect()) {
                 s.key = ch.register(selector, 0, s);
                 connected(s, now);
             } else {
@@ -255,10 +275,7 @@ final class Worker implements Runnable {
     private void connected(Slot s, long now) throws IOException {
         s.state = Slot.State.ACTIVE;
         switch (mode) {
-            case GREET -> {
-                s.key.interestOps(SelectionKey.OP_READ);
-                greetRead(s, now);
-            }
+            case GREET -> s.key.interestOps(SelectionKey.OP_READ); // the greeting is rarely there yet
             case ECHO -> {
                 s.key.interestOps(SelectionKey.OP_READ);
                 if (intervalNs > 0) {
@@ -522,16 +539,35 @@ final class Worker implements Runnable {
         }
     }
 
+    /**
+     * Closes a slot's channel. A channel still registered with the selector would be shut
+     * down first and closed only at the next select, two extra system calls per connection;
+     * so the key is cancelled now and the channel closed once a select has deregistered it.
+     */
     private void close(Slot s) {
-        if (s.channel != null) {
-            try {
-                s.channel.close();
-            } catch (IOException ignored) {
-                // Closing a socket we are done with: nothing to do about a failure.
-            }
+        if (s.key != null) {
+            s.key.cancel();
+            cancelled.add(s.channel);
+        } else if (s.channel != null) {
+            closeQuietly(s.channel);
         }
         s.channel = null;
         s.key = null;
+    }
+
+    private static void closeAll(ArrayList<SocketChannel> channels) {
+        for (SocketChannel ch : channels) {
+            closeQuietly(ch);
+        }
+        channels.clear();
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // Closing a socket we are done with: nothing to do about a failure.
+        }
     }
 
     private void finish() {
@@ -549,6 +585,8 @@ final class Worker implements Runnable {
             }
             close(s);
         }
+        closeAll(deregistered);
+        closeAll(cancelled);
         if (mode == Mode.STREAM || mode == Mode.HOLD) {
             tally.attempts += mode == Mode.STREAM ? tally.completed : tally.held;
             tally.completed = mode == Mode.HOLD ? tally.held : tally.completed;

@@ -76,6 +76,8 @@ final class LabCommand {
     /**
      * The command for a model's server: this JVM's java and class path running
      * {@code serve SERVICE --model M --port 0}, or the user's template with {service} and {model}.
+     * It binds loopback only (the lab is no reason to answer the network) and is quiet: a log
+     * record per connection would cost the server more than some services do.
      */
     static Function<String, List<String>> serverCommand(String template, String service) {
         if (template != null) {
@@ -86,7 +88,7 @@ final class LabCommand {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String classPath = System.getProperty("java.class.path");
         return model -> new ArrayList<>(List.of(java, "-cp", classPath, Main.class.getName(),
-                "serve", service, "--model", model, "--port", "0"));
+                "serve", service, "--model", model, "--port", "0", "--bind", "127.0.0.1", "--quiet"));
     }
 
     /** The exact command as the user typed it, for the report. */

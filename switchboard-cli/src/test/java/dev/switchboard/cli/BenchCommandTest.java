@@ -96,6 +96,15 @@ class BenchCommandTest {
     }
 
     @Test
+    void theLabStartsThisSwitchboardsServePerModel() {
+        List<String> cmd = LabCommand.serverCommand(null, "echo").apply("fork");
+        assertThat(cmd.get(0)).isEqualTo(ProcessHandle.current().info().command().orElseThrow());
+        assertThat(String.join(" ", cmd)).contains(" dev.switchboard.cli.Main serve echo --model fork --port 0");
+        assertThat(LabCommand.serverCommand("srv {service} -m {model}", "greet").apply("serial"))
+                .containsExactly("srv", "greet", "-m", "serial");
+    }
+
+    @Test
     void aModelWhoseServerNeverListensIsReportedNotFatal() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         String standIn = java + " -cp " + System.getProperty("java.class.path") + " " + StandInServer.class.getName()

@@ -3,6 +3,8 @@ package dev.switchboard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +41,26 @@ class BenchIT {
             assertThat(d.code()).as(d.err()).isZero();
             assertThat(d.out()).containsPattern("\"completed\": [1-9]").contains("\"mode\": \"greet\"");
             assertThat(d.err()).isEmpty();
+        }
+    }
+
+    @Test
+    void saysSoWhenItRunsShortOfDescriptors() throws Exception {
+        // A listener that never accepts: the kernel completes up to the backlog's worth of
+        // connections and they stay open, so every one holds a descriptor of ours.
+        try (ServerSocket quiet = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress())) {
+            String cmd = "ulimit -n 128 && exec \"$0\" -jar \"$1\" bench 127.0.0.1 " + quiet.getLocalPort()
+                    + " --mode hold -c 400 -d 1s";
+            List<String> argv = List.of("bash", "-c", cmd, ProcessHandle.current().info().command().orElseThrow(),
+                    System.getProperty("switchboard.jar"));
+            Process p = new ProcessBuilder(argv).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(err).contains("switchboard: bench: ran short of file descriptors").contains("(limit 128)");
+            assertThat(out).contains("no-files");
+            assertThat(p.exitValue()).as(err).isZero(); // the connections it could open were held
         }
     }
 

@@ -77,9 +77,15 @@ public final class LoadGenerator {
             long completed = workers.stream().mapToLong(w -> w.liveCompleted).sum();
             long errors = workers.stream().mapToLong(w -> w.liveErrors).sum();
             interval = recorder.getIntervalHistogram(interval);
-            double rate = (completed - lastCompleted) / Math.max(1e-9, (now - last) / 1e9);
+            double rate = switch (workers.get(0).mode()) {
+                case GREET, ECHO -> (completed - lastCompleted) / Math.max(1e-9, (now - last) / 1e9);
+                case STREAM -> (completed - lastCompleted) / 1e6 / Math.max(1e-9, (now - last) / 1e9);
+                case HOLD -> completed;
+            };
             double p99 = interval.getTotalCount() == 0 ? 0 : interval.getValueAtPercentile(99) / 1e3;
-            progress.accept(new Progress((now - tStart) / 1e9, now < tMeasure, rate, p99, errors));
+            if (now < tEnd || now - last > 200_000_000L) { // a last sliver of an interval says nothing
+                progress.accept(new Progress((now - tStart) / 1e9, now < tMeasure, rate, p99, errors));
+            }
             lastCompleted = completed;
             last = now;
             if (now >= tEnd) {
@@ -92,7 +98,10 @@ public final class LoadGenerator {
         return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
     }
 
-    /** The soft limit on open files, from /proc/self/limits (Linux), or -1. */
+    /**
+     * The soft limit on open files, from /proc/self/limits (Linux), or -1. HotSpot has already
+     * raised it to the hard limit at startup (MaxFDLimit), which is all a process can do.
+     */
     static long openFilesLimit() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {

@@ -5,7 +5,8 @@ package dev.switchboard.bench;
  *
  * @param elapsedSeconds since the start, warm-up included
  * @param warmingUp      whether the measured window has not begun yet
- * @param rate           operations per second over the last interval
+ * @param rate           over the last interval: operations per second (greet, echo), MB/s
+ *                       (stream), or connections open now (hold)
  * @param p99Micros      the 99th percentile latency over the last interval, in microseconds
  * @param errors         errors counted so far
  */

@@ -43,7 +43,8 @@ public final class ResultFormat {
         if (r.errors(ErrorKind.FILES) > 0) {
             b.append("ran short of file descriptors ").append(r.errors(ErrorKind.FILES))
                     .append(" times (limit ").append(r.openFilesLimit() < 0 ? "unknown" : r.openFilesLimit())
-                    .append("): raise it with 'ulimit -n', or use fewer connections\n");
+                    .append("): raise the hard limit ('ulimit -Hn' as root, LimitNOFILE=, limits.conf; the JVM lifts its")
+                    .append(" soft limit to the hard one by itself), or use fewer connections\n");
         }
         if (r.errors(ErrorKind.PORTS) > 0) {
             b.append("ran short of ephemeral ports ").append(r.errors(ErrorKind.PORTS))

@@ -52,7 +52,14 @@ final class Worker implements Runnable {
     private ArrayList<SocketChannel> deregistered = new ArrayList<>();
     final Tally tally = new Tally();
 
-    /** Published each tick for the live line: completed and failed operations so far. */
+    /** Every completion and failure, warm-up included: what the live line shows. */
+    private long allCompleted;
+    private long allErrors;
+    private long allBytesOut;
+    /**
+     * Published each tick for the live line: the progress so far (operations completed;
+     * stream: bytes written; hold: connections open now) and errors.
+     */
     volatile long liveCompleted;
     volatile long liveErrors;
     /** When the loop ended (nanoTime), for the measured duration. */
@@ -164,8 +171,8 @@ final class Worker implements Runnable {
             if (now >= nextTick) {
                 housekeeping(now);
                 nextTick = now + TICK_NS;
-                liveCompleted = tally.completed;
-                liveErrors = tally.errorTotal();
+                liveCompleted = progress();
+                liveErrors = allErrors;
             }
         }
     }
@@ -407,6 +414,7 @@ final class Worker implements Runnable {
             for (int i = 0; i < BURST; i++) {
                 int n = s.channel.write(chunk.duplicate());
                 tally.bytesOut += counting ? n : 0;
+                allBytesOut += n;
                 if (n < LoadSpec.CHUNK) {
                     break;
                 }
@@ -459,17 +467,31 @@ final class Worker implements Runnable {
 
     private void succeed(Slot s, long now) {
         s.inOp = false;
+        allCompleted++;
+        long ns = Math.max(1, now - s.t0);
+        if (live != null) {
+            live.recordValue(ns);
+        }
         if (s.measured) {
             tally.completed++;
-            long ns = Math.max(1, now - s.t0);
             tally.latency.recordValue(ns);
-            if (live != null) {
-                live.recordValue(ns);
-            }
         }
     }
 
+    Mode mode() {
+        return mode;
+    }
+
+    private long progress() {
+        return switch (mode) {
+            case GREET, ECHO -> allCompleted;
+            case STREAM -> allBytesOut;
+            case HOLD -> tally.open;
+        };
+    }
+
     private void fail(Slot s, ErrorKind kind, long now) {
+        allErrors++;
         if (s.inOp) {
             if (s.measured) {
                 tally.errors[kind.ordinal()]++;
@@ -596,8 +618,8 @@ final class Worker implements Runnable {
         } catch (IOException ignored) {
             // The selector holds no state worth reporting.
         }
-        liveCompleted = tally.completed;
-        liveErrors = tally.errorTotal();
+        liveCompleted = progress();
+        liveErrors = allErrors;
     }
 
     private static boolean contains(byte[] hay, int length, byte[] needle) {

@@ -55,7 +55,7 @@ class ResultFormatTest {
         t.attempts = 5;
         LoadSpec s = LoadSpec.of(TestServer.refusingAddress(), Mode.GREET, 1);
         String w = ResultFormat.warnings(LoadResult.of(s, 1, t, 1, 1024));
-        assertThat(w).contains("file descriptors 3 times (limit 1024)").contains("ulimit -n")
+        assertThat(w).contains("file descriptors 3 times (limit 1024)").contains("ulimit -Hn")
                 .contains("ephemeral ports 2 times");
     }
 

@@ -114,7 +114,11 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw new Failure(ExitCode.FAILURE, "bench: unknown host " + host);
         }
-        LoadResult result = LoadGenerator.run(loadSpec(target, mode), liveLine());
+        Consumer<Progress> live = liveLine();
+        LoadResult result = LoadGenerator.run(loadSpec(target, mode), live);
+        if (live != null) {
+            spec.commandLine().getErr().print("\r" + " ".repeat(79) + "\r"); // clear the live line
+        }
         return report(result);
     }
 
@@ -158,10 +162,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         return p -> {
-            err.print(String.format(Locale.ROOT, "\r%5.1fs %s %s %s  p99 %s  errors %d   ", p.elapsedSeconds(),
-                    p.warmingUp() ? "warm-up" : "       ", ResultFormat.num(p.rate()),
-                    mode == Mode.STREAM || mode == Mode.HOLD ? "conn" : mode.unit(),
-                    ResultFormat.micros(p.p99Micros()), p.errors()));
+            String figure = mode == Mode.HOLD ? (long) p.rate() + " open" : ResultFormat.num(p.rate()) + " " + mode.unit();
+            String p99 = mode.timed() ? "  p99 " + ResultFormat.micros(p.p99Micros()) : "";
+            err.print(String.format(Locale.ROOT, "\r%5.1fs%s  %s%s  errors %d   ", p.elapsedSeconds(),
+                    p.warmingUp() ? " warm-up" : "", figure, p99, p.errors()));
             err.flush();
         };
     }

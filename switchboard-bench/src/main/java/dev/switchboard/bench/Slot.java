@@ -23,8 +23,8 @@ final class Slot {
     boolean inOp;
     /** That operation began inside the measured window, so it counts. */
     boolean measured;
-    int written;
-    int read;
+    long written;
+    long read;
     /** Greet with --expect: the start of the reply, where the text is looked for. */
     byte[] reply;
     int replyLength;

@@ -2,16 +2,8 @@ package dev.switchboard.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
-import java.net.ProtocolFamily;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
 
@@ -27,8 +19,6 @@ final class Worker implements Runnable {
 
     private static final long TICK_NS = 10_000_000L;
     private static final long BACKOFF_NS = 1_000_000L;
-    private static final int BURST = 16;
-    private static final int REPLY_CAP = 1024;
 
     private final LoadSpec spec;
     private final Mode mode;
@@ -38,18 +28,11 @@ final class Worker implements Runnable {
     private final long timeoutNs;
     private final double intervalNs;
     private final int ramp;
-    private final Selector selector;
+    private final Sockets sockets;
     private final Slot[] slots;
-    private final ByteBuffer rbuf = ByteBuffer.allocateDirect(LoadSpec.CHUNK);
-    private final ByteBuffer pattern;
-    private final ByteBuffer chunk;
-    private final byte[] expect;
     private final Recorder live;
+    private final Exchange exchange;
     private final ArrayDeque<Slot> idle = new ArrayDeque<>();
-    private final ProtocolFamily family;
-    /** Channels whose keys were cancelled since the last select, and those of the one before. */
-    private ArrayList<SocketChannel> cancelled = new ArrayList<>();
-    private ArrayList<SocketChannel> deregistered = new ArrayList<>();
     final Tally tally = new Tally();
 
     /** Every completion and failure, warm-up included: what the live line shows. */
@@ -79,33 +62,15 @@ final class Worker implements Runnable {
         this.intervalNs = rate > 0 ? 1e9 / rate : 0;
         this.ramp = Math.max(1, ramp);
         this.live = live;
-        this.expect = spec.expectBytes();
-        // A socket of the target's own family: a dual-stack one costs an extra option and
-        // the v4-mapped path in the kernel on every connect.
-        this.family = spec.target().getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
         this.slots = new Slot[connections];
         for (int i = 0; i < connections; i++) {
             slots[i] = new Slot();
-            if (expect != null) {
-                slots[i].reply = new byte[REPLY_CAP];
+            if (spec.expect() != null) {
+                slots[i].reply = new byte[Exchange.REPLY_CAP];
             }
         }
-        this.pattern = fill(Math.max(1, spec.size()), 'a');
-        this.chunk = mode == Mode.STREAM ? fill(LoadSpec.CHUNK, 'A') : null;
-        try {
-            this.selector = Selector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static ByteBuffer fill(int size, char first) {
-        ByteBuffer b = ByteBuffer.allocateDirect(size);
-        for (int i = 0; i < size; i++) {
-            b.put((byte) (first + i % 26));
-        }
-        return b.flip().asReadOnlyBuffer();
+        this.exchange = new Exchange(spec);
+        this.sockets = new Sockets(spec.target(), mode == Mode.ECHO || mode == Mode.HOLD);
     }
 
     @Override
@@ -145,26 +110,19 @@ final class Worker implements Runnable {
             }
             long until = Math.min(nextTick, tEnd);
             long nextArrival = nextArrival();
-            // The keys cancelled before this select are deregistered by it; their channels
-            // can then close at once (see close()).
-            ArrayList<SocketChannel> closable = cancelled;
-            cancelled = deregistered;
-            deregistered = closable;
             try {
                 if (nextArrival - now < 1_000_000L) {
                     // Selector timeouts are whole milliseconds: poll, then sleep to the arrival
                     // so open-loop sends leave on time rather than up to 1 ms late.
-                    if (selector.selectNow(this::handle) == 0 && nextArrival > now) {
+                    if (sockets.select(this::handle, 0) == 0 && nextArrival > now) {
                         LockSupport.parkNanos(nextArrival - now);
                     }
                 } else {
-                    long ms = Math.max(1, (Math.min(until, nextArrival) - now + 999_999) / 1_000_000);
-                    selector.select(this::handle, ms);
+                    sockets.select(this::handle, Math.max(1, (Math.min(until, nextArrival) - now + 999_999) / 1_000_000));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            closeAll(deregistered);
             now = System.nanoTime();
             dispatch(now);
             holdFill(now);
@@ -201,7 +159,7 @@ final class Worker implements Runnable {
             } else {
                 beginOp(s, at);
                 try {
-                    send(s, now);
+                    exchange.send(s);
                 } catch (IOException e) {
                     fail(s, ErrorKind.of(e), now);
                 }
@@ -224,19 +182,8 @@ final class Worker implements Runnable {
             holdInflight++;
         }
         try {
-            SocketChannel ch = SocketChannel.open(family);
-            s.channel = ch;
-            ch.configureBlocking(false);
-            if (mode == Mode.ECHO || mode == Mode.HOLD) {
-                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            }
-            // On loopback the handshake is usually over by the time connect() returns
-            // EINPROGRESS: finishing it at once saves a trip through the selector.
-            if (ch.connect(spec.target()) || ch.finishConnect()) {
-                s.key = ch.register(selector, 0, s);
+            if (sockets.connect(s)) {
                 connected(s, now);
-            } else {
-                s.key = ch.register(selector, SelectionKey.OP_CONNECT, s);
             }
         } catch (IOException e) {
             fail(s, ErrorKind.of(e), now);
@@ -262,17 +209,10 @@ final class Worker implements Runnable {
                 return;
             }
             switch (mode) {
-                case GREET -> greetRead(s, now);
-                case ECHO -> {
-                    if ((ready & SelectionKey.OP_WRITE) != 0) {
-                        send(s, now);
-                    }
-                    if (s.state == Slot.State.ACTIVE && (ready & SelectionKey.OP_READ) != 0) {
-                        echoRead(s, now);
-                    }
-                }
+                case GREET -> greet(s, now);
+                case ECHO -> echo(s, ready, now);
                 case STREAM -> stream(s, ready, now);
-                case HOLD -> holdIo(s, now);
+                case HOLD -> hold(s, now);
             }
         } catch (IOException e) {
             fail(s, ErrorKind.of(e), now);
@@ -289,7 +229,7 @@ final class Worker implements Runnable {
                     idle.add(s);
                 } else if (now < tEnd) {
                     beginOp(s, now);
-                    send(s, now);
+                    exchange.send(s);
                 }
             }
             case STREAM -> s.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
@@ -299,7 +239,7 @@ final class Worker implements Runnable {
                 tally.peak = Math.max(tally.peak, tally.open);
                 s.key.interestOps(SelectionKey.OP_READ);
                 if (spec.size() > 0) {
-                    send(s, now);
+                    exchange.send(s);
                 } else {
                     s.verified = true;
                     tally.verified++;
@@ -309,27 +249,12 @@ final class Worker implements Runnable {
         }
     }
 
-    private void greetRead(Slot s, long now) throws IOException {
-        while (true) {
-            rbuf.clear();
-            int n = s.channel.read(rbuf);
-            if (n > 0) {
-                if (s.reply != null && s.replyLength < REPLY_CAP) {
-                    int k = Math.min(n, REPLY_CAP - s.replyLength);
-                    rbuf.flip().get(s.reply, s.replyLength, k);
-                    s.replyLength += k;
-                }
-                s.read += n;
-                continue;
-            }
-            if (n == 0) {
-                return;
-            }
-            if (s.read == 0) {
-                fail(s, ErrorKind.CLOSED, now);
-            } else if (expect != null && !contains(s.reply, s.replyLength, expect)) {
-                fail(s, ErrorKind.MISMATCH, now);
-            } else {
+    private void greet(Slot s, long now) throws IOException {
+        switch (exchange.greet(s)) {
+            case MORE -> { }
+            case CLOSED -> fail(s, ErrorKind.CLOSED, now);
+            case MISMATCH -> fail(s, ErrorKind.MISMATCH, now);
+            case DONE -> {
                 if (s.measured) {
                     tally.bytesIn += s.read;
                 }
@@ -338,111 +263,65 @@ final class Worker implements Runnable {
                 s.state = Slot.State.FREE;
                 restart(s, now);
             }
-            return;
         }
     }
 
-    private void send(Slot s, long now) throws IOException {
-        if (s.out == null) {
-            s.out = pattern.duplicate();
-            s.expected = pattern.duplicate();
+    private void echo(Slot s, int ready, long now) throws IOException {
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+            exchange.send(s);
         }
-        if (s.written == 0) {
-            s.out.limit(spec.size()).position(0);
-        }
-        int n = s.channel.write(s.out);
-        s.written += n;
-        boolean more = s.out.hasRemaining();
-        s.key.interestOps(more ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-    }
-
-    private void echoRead(Slot s, long now) throws IOException {
-        while (s.read < spec.size()) {
-            rbuf.clear().limit(Math.min(LoadSpec.CHUNK, spec.size() - s.read));
-            int n = s.channel.read(rbuf);
-            if (n == 0) {
-                return;
-            }
-            if (n < 0) {
-                fail(s, ErrorKind.CLOSED, now);
-                return;
-            }
-            rbuf.flip();
-            s.expected.limit(s.read + n).position(s.read);
-            if (rbuf.mismatch(s.expected) >= 0) {
-                fail(s, ErrorKind.MISMATCH, now);
-                return;
-            }
-            s.read += n;
-        }
-        if (!s.inOp) {
-            fail(s, ErrorKind.MISMATCH, now); // bytes nobody asked for
+        if ((ready & SelectionKey.OP_READ) == 0) {
             return;
         }
-        if (s.measured) {
-            tally.bytesIn += s.read;
-            tally.bytesOut += s.written;
-        }
-        succeed(s, now);
-        s.read = 0;
-        s.written = 0;
-        if (intervalNs > 0) {
-            idle.add(s);
-        } else if (now < tEnd) {
-            beginOp(s, now);
-            send(s, now);
+        switch (exchange.echo(s)) {
+            case MORE -> { }
+            case CLOSED -> fail(s, ErrorKind.CLOSED, now);
+            case MISMATCH -> fail(s, ErrorKind.MISMATCH, now);
+            case DONE -> {
+                if (!s.inOp) {
+                    fail(s, ErrorKind.MISMATCH, now); // bytes nobody asked for
+                    return;
+                }
+                if (s.measured) {
+                    tally.bytesIn += s.read;
+                    tally.bytesOut += s.written;
+                }
+                succeed(s, now);
+                s.read = 0;
+                s.written = 0;
+                if (intervalNs > 0) {
+                    idle.add(s);
+                } else if (now < tEnd) {
+                    beginOp(s, now);
+                    exchange.send(s);
+                }
+            }
         }
     }
 
     private void stream(Slot s, int ready, long now) throws IOException {
-        boolean counting = now >= tMeasure;
-        if ((ready & SelectionKey.OP_READ) != 0) {
-            for (int i = 0; i < BURST; i++) {
-                rbuf.clear();
-                int n = s.channel.read(rbuf);
-                if (n < 0) {
-                    fail(s, ErrorKind.CLOSED, now);
-                    return;
-                }
-                if (n == 0) {
-                    break;
-                }
-                tally.bytesIn += counting ? n : 0;
-            }
+        long read = s.read;
+        long written = s.written;
+        Exchange.Outcome o = exchange.stream(s, ready);
+        allBytesOut += s.written - written;
+        if (now >= tMeasure) {
+            tally.bytesIn += s.read - read;
+            tally.bytesOut += s.written - written;
         }
-        if ((ready & SelectionKey.OP_WRITE) != 0) {
-            for (int i = 0; i < BURST; i++) {
-                int n = s.channel.write(chunk.duplicate());
-                tally.bytesOut += counting ? n : 0;
-                allBytesOut += n;
-                if (n < LoadSpec.CHUNK) {
-                    break;
-                }
-            }
+        if (o == Exchange.Outcome.CLOSED) {
+            fail(s, ErrorKind.CLOSED, now);
         }
     }
 
-    private void holdIo(Slot s, long now) throws IOException {
-        if (s.out != null && s.written < spec.size()) {
-            send(s, now);
-        }
-        while (true) {
-            rbuf.clear();
-            int n = s.channel.read(rbuf);
-            if (n == 0) {
-                return;
-            }
-            if (n < 0) {
-                fail(s, ErrorKind.CLOSED, now);
-                return;
-            }
-            tally.bytesIn += n;
-            s.read += n;
-            if (!s.verified && s.read >= spec.size()) {
-                s.verified = true;
-                tally.verified++;
-                holdInflight--;
-            }
+    private void hold(Slot s, long now) throws IOException {
+        long read = s.read;
+        Exchange.Outcome o = exchange.hold(s);
+        tally.bytesIn += s.read - read;
+        if (o == Exchange.Outcome.DONE) {
+            tally.verified++;
+            holdInflight--;
+        } else if (o == Exchange.Outcome.CLOSED) {
+            fail(s, ErrorKind.CLOSED, now);
         }
     }
 
@@ -561,35 +440,8 @@ final class Worker implements Runnable {
         }
     }
 
-    /**
-     * Closes a slot's channel. A channel still registered with the selector would be shut
-     * down first and closed only at the next select, two extra system calls per connection;
-     * so the key is cancelled now and the channel closed once a select has deregistered it.
-     */
     private void close(Slot s) {
-        if (s.key != null) {
-            s.key.cancel();
-            cancelled.add(s.channel);
-        } else if (s.channel != null) {
-            closeQuietly(s.channel);
-        }
-        s.channel = null;
-        s.key = null;
-    }
-
-    private static void closeAll(ArrayList<SocketChannel> channels) {
-        for (SocketChannel ch : channels) {
-            closeQuietly(ch);
-        }
-        channels.clear();
-    }
-
-    private static void closeQuietly(SocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // Closing a socket we are done with: nothing to do about a failure.
-        }
+        sockets.close(s);
     }
 
     private void finish() {
@@ -607,31 +459,12 @@ final class Worker implements Runnable {
             }
             close(s);
         }
-        closeAll(deregistered);
-        closeAll(cancelled);
+        sockets.close();
         if (mode == Mode.STREAM || mode == Mode.HOLD) {
             tally.attempts += mode == Mode.STREAM ? tally.completed : tally.held;
             tally.completed = mode == Mode.HOLD ? tally.held : tally.completed;
         }
-        try {
-            selector.close();
-        } catch (IOException ignored) {
-            // The selector holds no state worth reporting.
-        }
         liveCompleted = progress();
         liveErrors = allErrors;
-    }
-
-    private static boolean contains(byte[] hay, int length, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
     }
 }

@@ -85,7 +85,7 @@ public final class LabReport {
         }
         for (double e = yLo; e <= yHi; e++) {
             double y = bottom - (bottom - top) * (e - yLo) / (yHi - yLo);
-            b.append(text(left - 4, y + 4, ResultFormat.micros(Math.pow(10, e)), "end"));
+            b.append(text(left - 4, y + 4, decade((int) e), "end"));
             b.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>",
                     left, right, y, y));
         }
@@ -110,6 +110,14 @@ public final class LabReport {
             b.append(text(right + 28, top + i * 18 + 11, s.model(), "start"));
         }
         return b.append("</svg>\n").toString();
+    }
+
+    /** A power of ten microseconds as an axis label: 1us, 10us, 100us, 1ms, ..., 100s. */
+    static String decade(int exponent) {
+        String[] units = {"us", "ms", "s"};
+        int unit = Math.min(2, Math.max(0, exponent / 3));
+        long value = (long) Math.pow(10, exponent - 3 * unit);
+        return value + units[unit];
     }
 
     static String machine() {

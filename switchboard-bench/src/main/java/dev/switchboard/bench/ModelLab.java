@@ -72,6 +72,7 @@ public final class ModelLab {
             a.latency.add(r.latency());
             a.completed += r.completed();
             a.errors += r.errorCount();
+            a.cutOff += r.cutOff();
             a.seconds += r.seconds();
             a.cpu += cpu1 - cpu0;
             a.memory = Math.max(a.memory, server.peakMemoryKiB());
@@ -88,6 +89,7 @@ public final class ModelLab {
         final Histogram latency = new Histogram(3);
         long completed;
         long errors;
+        long cutOff;
         double seconds;
         double cpu;
         long memory = -1;
@@ -96,7 +98,7 @@ public final class ModelLab {
 
         ModelScore score(String model) {
             double rate = seconds > 0 ? completed / seconds : 0;
-            return new ModelScore(model, rate, latency, completed, errors, cpu, memory, 0, failure);
+            return new ModelScore(model, rate, latency, completed, errors, cutOff, cpu, memory, 0, failure);
         }
     }
 }

@@ -13,7 +13,7 @@ class LabReportTest {
         for (int i = 1; i <= 1000; i++) {
             h.recordValue(micros * 1000L * i / 500);
         }
-        return new ModelScore(model, rate, h, 1000, 0, 1.5, 40_000, 0, failure);
+        return new ModelScore(model, rate, h, 1000, 0, 0, 1.5, 40_000, 0, failure);
     }
 
     @Test
@@ -32,5 +32,20 @@ class LabReportTest {
         assertThat(t.lines()).hasSize(4);
         assertThat(t).contains("rate (rtt/s)").contains("1.00").contains("0.25").contains("virtual    failed: no")
                 .contains("39 MiB");
+    }
+
+    @Test
+    void axisLabelsArePowersOfTen() {
+        assertThat(LabReport.decade(0)).isEqualTo("1us");
+        assertThat(LabReport.decade(2)).isEqualTo("100us");
+        assertThat(LabReport.decade(3)).isEqualTo("1ms");
+        assertThat(LabReport.decade(7)).isEqualTo("10s");
+    }
+
+    @Test
+    void aWindowShorterThanTheLatencyIsNoticed() {
+        Histogram h = new Histogram(3);
+        assertThat(new ModelScore("fork", 2, h, 4, 0, 30, 1, 1, 1, null).windowTooShort()).isTrue();
+        assertThat(new ModelScore("virtual", 2, h, 40_000, 0, 30, 1, 1, 1, null).windowTooShort()).isFalse();
     }
 }

@@ -57,6 +57,12 @@ final class LabCommand {
         List<ModelScore> scores = lab.run();
         out.print(LabFormat.table(scores, mode));
         out.flush();
+        for (ModelScore s : scores) {
+            if (s.windowTooShort()) {
+                err.println("switchboard: bench: " + s.model() + ": " + s.cutOff() + " operations were still in flight"
+                        + " when the time was up, so its rate is understated: measure for longer (-d) than its latency");
+            }
+        }
         if (b.report != null) {
             try {
                 LabReport.write(b.report, scores, mode, commandLine(b));

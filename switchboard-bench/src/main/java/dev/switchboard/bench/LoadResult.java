@@ -11,7 +11,8 @@ import org.HdrHistogram.Histogram;
  *
  * @param spec           the run's description
  * @param seconds        the measured time (hold: the whole run)
- * @param attempts       operations begun in the measured window and finished
+ * @param attempts       operations begun in the measured window (or in flight as it opened)
+ *                       and finished
  * @param completed      of those, how many succeeded (stream: connections alive at the end;
  *                       hold: connections held)
  * @param cutOff         operations still in flight when the time was up

@@ -12,8 +12,9 @@ import org.HdrHistogram.Recorder;
  * state machines, the closed or open loop, timeouts and backoff, and the counting. It stops
  * at its end time, always, and closes every connection it opened.
  *
- * <p>An operation counts when it <em>began</em> inside the measured window; one still in
- * flight at the end is "cut off" and counts neither way, so completed + errors = attempts.
+ * <p>An operation counts when it began inside the measured window or was still in flight
+ * when the window opened; one still in flight at the end is "cut off" and counts neither
+ * way, so completed + errors = attempts.
  */
 final class Worker implements Runnable {
 
@@ -48,6 +49,7 @@ final class Worker implements Runnable {
     /** When the loop ended (nanoTime), for the measured duration. */
     volatile long stoppedAt;
 
+    private boolean measuring;
     private long dispatched;
     private int holdNext;
     private int holdInflight;
@@ -124,6 +126,9 @@ final class Worker implements Runnable {
                 throw new UncheckedIOException(e);
             }
             now = System.nanoTime();
+            if (!measuring && now >= tMeasure) {
+                openWindow();
+            }
             dispatch(now);
             holdFill(now);
             if (now >= nextTick) {
@@ -331,6 +336,21 @@ final class Worker implements Runnable {
         }
         while (holdInflight < ramp && holdNext < slots.length && now < tEnd) {
             connect(slots[holdNext++], now, false);
+        }
+    }
+
+    /**
+     * The measured window opens: operations still in flight from the warm-up count from now
+     * on, with their latency from when they began. Otherwise a connection the server never
+     * serves (a serial server's backlog) would wait out the whole run unseen.
+     */
+    private void openWindow() {
+        measuring = true;
+        for (Slot s : slots) {
+            if (s.inOp && !s.measured) {
+                s.measured = true;
+                tally.attempts++;
+            }
         }
     }
 

@@ -90,6 +90,17 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void connectionsLeftInTheBacklogOfASerialServerTimeOut() throws Exception {
+        try (TestServer server = TestServer.start(Behaviour.SERIAL_ECHO)) {
+            // Three connections, one served: the two others wait from the warm-up on and must
+            // show up as timeouts, not vanish because their first send began before the window.
+            LoadResult r = runBounded(spec(server.address(), Mode.ECHO, 3, null, 0, Duration.ofMillis(600)));
+            assertThat(r.completed()).isPositive();
+            assertThat(r.errors(ErrorKind.TIMEOUT)).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void echoedBytesThatDifferAreMismatches() throws Exception {
         try (TestServer server = TestServer.start(Behaviour.CORRUPT_ECHO)) {
             LoadResult r = runBounded(spec(server.address(), Mode.ECHO, 2, null, 0, Duration.ofSeconds(5)));

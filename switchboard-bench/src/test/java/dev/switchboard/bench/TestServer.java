@@ -19,6 +19,8 @@ final class TestServer implements AutoCloseable {
         GREET,
         /** Echoes every byte. */
         ECHO,
+        /** Echoes every byte, one connection at a time: the others wait in the backlog. */
+        SERIAL_ECHO,
         /** Echoes every byte, off by one. */
         CORRUPT_ECHO,
         /** Accepts and resets (SO_LINGER 0). */
@@ -66,6 +68,10 @@ final class TestServer implements AutoCloseable {
                         s.close();
                     }
                     case SILENT -> open.add(s);
+                    case SERIAL_ECHO -> {
+                        open.add(s);
+                        echo(s, false);
+                    }
                     case ECHO, CORRUPT_ECHO -> {
                         open.add(s);
                         Thread.ofPlatform().daemon().start(() -> echo(s, b == Behaviour.CORRUPT_ECHO));

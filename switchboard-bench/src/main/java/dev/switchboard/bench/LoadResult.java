@@ -22,12 +22,14 @@ import org.HdrHistogram.Histogram;
  * @param latency        nanoseconds per operation (greet: connect to close; echo: round trip)
  * @param held           hold: connections open (and, with a probe, verified) at the end
  * @param peak           hold: most connections open at once
+ * @param served         greet, echo: how many of the connections (slots) completed at least one
+ *                       operation in the window; fewer than asked for means some were starved
  * @param generatorCpu   the generator's own CPU use in percent of one core over the run
  * @param openFilesLimit this process's limit on open descriptors, or -1 when unknown
  */
 public record LoadResult(LoadSpec spec, double seconds, long attempts, long completed, long cutOff,
                          Map<ErrorKind, Long> errors, long bytesIn, long bytesOut, Histogram latency,
-                         long held, long peak, double generatorCpu, long openFilesLimit) {
+                         long held, long peak, long served, double generatorCpu, long openFilesLimit) {
 
     static LoadResult of(LoadSpec spec, double seconds, Tally t, double cpu, long openFilesLimit) {
         Map<ErrorKind, Long> errors = new EnumMap<>(ErrorKind.class);
@@ -35,7 +37,7 @@ public record LoadResult(LoadSpec spec, double seconds, long attempts, long comp
             errors.put(k, t.errors[k.ordinal()]);
         }
         return new LoadResult(spec, seconds, t.attempts, t.completed, t.cutOff, Map.copyOf(errors),
-                t.bytesIn, t.bytesOut, t.latency, t.held, t.peak, cpu, openFilesLimit);
+                t.bytesIn, t.bytesOut, t.latency, t.held, t.peak, t.served, cpu, openFilesLimit);
     }
 
     /** The headline figure in the mode's unit: conn/s, rtt/s, MB/s or connections held. */

@@ -58,7 +58,7 @@ public final class ModelLab {
             }
         }
         List<ModelScore> scores = new ArrayList<>();
-        acc.forEach((m, a) -> scores.add(a.score(m)));
+        acc.forEach((m, a) -> scores.add(a.score(m, load.connections())));
         double best = scores.stream().mapToDouble(ModelScore::rate).max().orElse(0);
         return scores.stream().map(s -> s.withRatio(best > 0 ? s.rate() / best : 0)).toList();
     }
@@ -73,6 +73,7 @@ public final class ModelLab {
             a.completed += r.completed();
             a.errors += r.errorCount();
             a.cutOff += r.cutOff();
+            a.served = Math.min(a.served, r.served());
             a.seconds += r.seconds();
             a.cpu += cpu1 - cpu0;
             a.memory = Math.max(a.memory, server.peakMemoryKiB());
@@ -90,15 +91,17 @@ public final class ModelLab {
         long completed;
         long errors;
         long cutOff;
+        long served = Long.MAX_VALUE;
         double seconds;
         double cpu;
         long memory = -1;
         String failure;
         String lastLine = "";
 
-        ModelScore score(String model) {
+        ModelScore score(String model, int connections) {
             double rate = seconds > 0 ? completed / seconds : 0;
-            return new ModelScore(model, rate, latency, completed, errors, cutOff, cpu, memory, 0, failure);
+            return new ModelScore(model, rate, latency, completed, errors, cutOff,
+                    served == Long.MAX_VALUE ? 0 : served, connections, cpu, memory, 0, failure);
         }
     }
 }

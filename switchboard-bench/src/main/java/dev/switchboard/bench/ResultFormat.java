@@ -32,6 +32,9 @@ public final class ResultFormat {
         }
         row(b, "done", r.completed() + " of " + r.attempts() + " attempts"
                 + (r.cutOff() > 0 ? " (" + r.cutOff() + " still in flight at the end)" : ""));
+        if (s.mode().timed()) {
+            row(b, "served", r.served() + " of " + s.connections() + " connections completed an operation");
+        }
         row(b, "errors", r.errorCount() == 0 ? "0" : r.errorCount() + ": " + errorList(r));
         row(b, "generator", String.format(Locale.ROOT, "%.0f%% CPU", r.generatorCpu()));
         return b.toString();
@@ -87,6 +90,7 @@ public final class ResultFormat {
         j.add("\"mb_per_s_in\": " + dec(r.mbPerSecondIn()));
         j.add("\"held\": " + r.held());
         j.add("\"peak\": " + r.peak());
+        j.add("\"served\": " + r.served());
         j.add("\"generator_cpu_pct\": " + dec(r.generatorCpu()));
         j.add("\"open_files_limit\": " + r.openFilesLimit());
         return j.toString();

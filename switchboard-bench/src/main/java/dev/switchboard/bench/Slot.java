@@ -34,4 +34,6 @@ final class Slot {
     ByteBuffer expected;
     /** Hold: the probe came back (or, without a probe, the connection is up). */
     boolean verified;
+    /** This connection (slot) completed at least one operation in the measured window. */
+    boolean served;
 }

@@ -19,6 +19,7 @@ final class Tally {
     long open;
     long peak;
     long held;
+    long served;
 
     long errorTotal() {
         long sum = 0;
@@ -42,5 +43,6 @@ final class Tally {
         verified += o.verified;
         peak += o.peak;
         held += o.held;
+        served += o.served;
     }
 }

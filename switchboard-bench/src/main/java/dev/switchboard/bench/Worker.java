@@ -374,6 +374,10 @@ final class Worker implements Runnable {
         if (s.measured) {
             tally.completed++;
             tally.latency.recordValue(ns);
+            if (!s.served) {
+                s.served = true;
+                tally.served++;
+            }
         }
     }
 

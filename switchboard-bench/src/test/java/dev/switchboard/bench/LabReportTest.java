@@ -13,7 +13,7 @@ class LabReportTest {
         for (int i = 1; i <= 1000; i++) {
             h.recordValue(micros * 1000L * i / 500);
         }
-        return new ModelScore(model, rate, h, 1000, 0, 0, 1.5, 40_000, 0, failure);
+        return new ModelScore(model, rate, h, 1000, 0, 0, 8, 8, 1.5, 40_000, 0, failure);
     }
 
     @Test
@@ -31,7 +31,7 @@ class LabReportTest {
                 score("fork", 250, 100, null).withRatio(0.25), score("virtual", 0, 1, "no").withRatio(0)), Mode.ECHO);
         assertThat(t.lines()).hasSize(4);
         assertThat(t).contains("rate (rtt/s)").contains("1.00").contains("0.25").contains("virtual    failed: no")
-                .contains("39 MiB");
+                .contains("39 MiB").contains("8/8");
     }
 
     @Test
@@ -45,7 +45,7 @@ class LabReportTest {
     @Test
     void aWindowShorterThanTheLatencyIsNoticed() {
         Histogram h = new Histogram(3);
-        assertThat(new ModelScore("fork", 2, h, 4, 0, 30, 1, 1, 1, null).windowTooShort()).isTrue();
-        assertThat(new ModelScore("virtual", 2, h, 40_000, 0, 30, 1, 1, 1, null).windowTooShort()).isFalse();
+        assertThat(new ModelScore("fork", 2, h, 4, 0, 30, 4, 8, 1, 1, 1, null).windowTooShort()).isTrue();
+        assertThat(new ModelScore("virtual", 2, h, 40_000, 0, 30, 8, 8, 1, 1, 1, null).windowTooShort()).isFalse();
     }
 }

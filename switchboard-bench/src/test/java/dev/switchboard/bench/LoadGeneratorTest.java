@@ -86,6 +86,7 @@ class LoadGeneratorTest {
             assertThat(r.completed()).isPositive();
             assertThat(r.errorCount()).isZero();
             assertThat(r.bytesIn()).isEqualTo(r.completed() * 64).isEqualTo(r.bytesOut());
+            assertThat(r.served()).isEqualTo(4);
         }
     }
 
@@ -97,6 +98,7 @@ class LoadGeneratorTest {
             LoadResult r = runBounded(spec(server.address(), Mode.ECHO, 3, null, 0, Duration.ofMillis(600)));
             assertThat(r.completed()).isPositive();
             assertThat(r.errors(ErrorKind.TIMEOUT)).isGreaterThanOrEqualTo(2);
+            assertThat(r.served()).isEqualTo(1);
         }
     }
 

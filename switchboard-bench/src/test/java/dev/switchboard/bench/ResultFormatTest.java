@@ -25,7 +25,7 @@ class ResultFormatTest {
         assertThat(j).containsOnlyKeys("mode", "host", "port", "connections", "duration_s", "warmup_s", "size",
                 "expect", "rate_offered", "seconds", "unit", "rate", "attempts", "completed", "errors", "cut_off",
                 "errors_by_kind", "latency_us", "bytes_in", "bytes_out", "mb_per_s_out", "mb_per_s_in", "held",
-                "peak", "generator_cpu_pct", "open_files_limit");
+                "peak", "served", "generator_cpu_pct", "open_files_limit");
         assertThat(j).containsEntry("mode", "greet").containsEntry("host", "127.0.0.1")
                 .containsEntry("expect", "say \"hi\"\\").containsEntry("unit", "conn/s");
         assertThat(((Number) j.get("attempts")).longValue()).isEqualTo(r.attempts());

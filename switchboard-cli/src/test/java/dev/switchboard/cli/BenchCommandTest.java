@@ -86,7 +86,7 @@ class BenchCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         List<String> rows = r.out().lines().toList();
         assertThat(rows.get(0)).contains("model").contains("rate (conn/s)").contains("p50").contains("p99")
-                .contains("errors").contains("server CPU").contains("peak mem").contains("vs best");
+                .contains("errors").contains("served").contains("server CPU").contains("peak mem").contains("vs best");
         for (String model : List.of("serial", "threads", "virtual", "fork")) {
             assertThat(rows).anySatisfy(row -> assertThat(row).startsWith(model).contains("MiB"));
         }

@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.client.Dialer;
 import java.util.Locale;
 import java.util.StringJoiner;
 
@@ -13,7 +14,7 @@ public final class ResultFormat {
     public static String table(LoadResult r) {
         LoadSpec s = r.spec();
         StringBuilder b = new StringBuilder();
-        row(b, "target", s.target().getAddress().getHostAddress() + ":" + s.target().getPort());
+        row(b, "target", Dialer.hostPort(s.target()));
         row(b, "mode", s.mode().label() + ", " + s.connections() + " connections"
                 + (s.rate() > 0 ? ", " + num(s.rate()) + "/s offered" : "")
                 + (s.mode() == Mode.ECHO ? ", " + s.size() + " B" : "")

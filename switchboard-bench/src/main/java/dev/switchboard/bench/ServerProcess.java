@@ -31,12 +31,15 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final InetSocketAddress address;
-    private final ArrayDeque<String> lastLines;
 
-    private ServerProcess(Process process, InetSocketAddress address, ArrayDeque<String> lastLines) {
+    private final Thread reaper;
+
+    private ServerProcess(Process process, InetSocketAddress address) {
         this.process = process;
         this.address = address;
-        this.lastLines = lastLines;
+        // Ctrl-C during the lab must not leave a server (or a fork server's children) behind.
+        this.reaper = new Thread(() -> stop(process), "server-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     /** Starts {@code command} and waits up to {@code wait} for its listening line. */
@@ -48,7 +51,7 @@ public final class ServerProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new ServerProcess(p, bound.get(wait.toMillis(), TimeUnit.MILLISECONDS), last);
+            return new ServerProcess(p, bound.get(wait.toMillis(), TimeUnit.MILLISECONDS));
         } catch (ExecutionException | TimeoutException e) {
             stop(p);
             String said;
@@ -136,6 +139,11 @@ public final class ServerProcess implements AutoCloseable {
     @Override
     public void close() {
         stop(process);
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // Already shutting down: the hook runs anyway, and finds the server stopped.
+        }
     }
 
     private static void stop(Process p) {

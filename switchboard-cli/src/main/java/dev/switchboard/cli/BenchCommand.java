@@ -26,7 +26,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code switchboard bench}: loads one TCP server (HOST PORT) and prints what it measured, or
  * with {@code --models} runs the model lab, which starts its own servers.
  */
-@Command(name = "bench", sortOptions = false,
+@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Load a TCP server: connections/s (greet), round trips/s (echo), MB/s (stream),",
                 "connections held (hold). With --models: compare switchboard's concurrency models."})
 public final class BenchCommand implements Callable<Integer> {

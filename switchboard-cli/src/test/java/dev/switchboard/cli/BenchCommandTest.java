@@ -62,6 +62,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void helpListsEveryOption() {
+        Run r = bench("--help");
+        assertThat(r.code()).isZero();
+        for (String option : List.of("--mode", "--connections", "--duration", "--warmup", "--size", "--expect",
+                "--rate", "--timeout", "--threads", "--json", "--models", "--service", "--rounds", "--report")) {
+            assertThat(r.out()).contains(option);
+        }
+    }
+
+    @Test
     void usageErrorsExitTwoWithOneLine() {
         assertThat(bench().code()).isEqualTo(2);
         assertThat(bench("127.0.0.1", "1", "--rate", "fast").code()).isEqualTo(2);

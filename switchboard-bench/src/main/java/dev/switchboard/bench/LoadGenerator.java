@@ -51,6 +51,9 @@ public final class LoadGenerator {
         Tally total = new Tally();
         long stopped = tMeasure;
         for (Worker w : workers) {
+            if (w.failure != null) {
+                throw new IllegalStateException("a load worker failed: " + w.failure, w.failure);
+            }
             total.add(w.tally);
             stopped = Math.max(stopped, w.stoppedAt);
         }

@@ -46,6 +46,8 @@ final class Worker implements Runnable {
      */
     volatile long liveCompleted;
     volatile long liveErrors;
+    /** What broke the loop, if anything did. */
+    volatile Throwable failure;
     /** When the loop ended (nanoTime), for the measured duration. */
     volatile long stoppedAt;
 
@@ -80,6 +82,8 @@ final class Worker implements Runnable {
         try {
             start(System.nanoTime());
             loop();
+        } catch (RuntimeException | Error e) {
+            failure = e; // a bug of ours: LoadGenerator rethrows it rather than report half a run
         } finally {
             stoppedAt = Math.min(System.nanoTime(), tEnd);
             finish();
@@ -156,9 +160,15 @@ final class Worker implements Runnable {
         while (dispatched < due && !idle.isEmpty() && now < tEnd) {
             // Latency runs from when the arrival was due, not when a connection was free:
             // waiting for one is part of what a user would see (no coordinated omission).
+            Slot s = idle.poll();
+            // An echo connection that broke while idle reconnects and queues up again, so the
+            // queue may hold it twice, or while it is still reconnecting: skip those.
+            boolean usable = mode == Mode.GREET ? s.state == Slot.State.FREE : s.state == Slot.State.ACTIVE && !s.inOp;
+            if (!usable) {
+                continue;
+            }
             long at = tStart + (long) (dispatched * intervalNs);
             dispatched++;
-            Slot s = idle.poll();
             if (mode == Mode.GREET) {
                 connect(s, at, true);
             } else {

@@ -21,6 +21,8 @@ final class TestServer implements AutoCloseable {
         ECHO,
         /** Echoes every byte, one connection at a time: the others wait in the backlog. */
         SERIAL_ECHO,
+        /** Echoes the first read, then closes. */
+        ECHO_ONCE,
         /** Echoes every byte, off by one. */
         CORRUPT_ECHO,
         /** Accepts and resets (SO_LINGER 0). */
@@ -68,6 +70,7 @@ final class TestServer implements AutoCloseable {
                         s.close();
                     }
                     case SILENT -> open.add(s);
+                    case ECHO_ONCE -> Thread.ofPlatform().daemon().start(() -> echoOnce(s));
                     case SERIAL_ECHO -> {
                         open.add(s);
                         echo(s, false);
@@ -80,6 +83,18 @@ final class TestServer implements AutoCloseable {
             } catch (IOException e) {
                 // Closed by the test, or a client that went away: keep accepting until closed.
             }
+        }
+    }
+
+    private static void echoOnce(Socket s) {
+        try (s) {
+            byte[] buf = new byte[65536];
+            int n = s.getInputStream().read(buf);
+            if (n > 0) {
+                s.getOutputStream().write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            // The client left.
         }
     }
 

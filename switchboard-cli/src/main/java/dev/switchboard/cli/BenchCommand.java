@@ -129,6 +129,9 @@ public final class BenchCommand implements Callable<Integer> {
             case STREAM -> 1;
             case HOLD -> 1000;
         };
+        if (size != null && (m == Mode.GREET || m == Mode.STREAM)) {
+            throw Failure.usage("--size applies to echo (the message) and hold (the probe), not " + m.label());
+        }
         int bytes = size != null ? size : m == Mode.ECHO ? 64 : 0;
         try {
             return new LoadSpec(target, m, n, duration, warmup, bytes, expect, rate, timeout, threads);

@@ -29,6 +29,9 @@ final class LabCommand {
         if (b.host != null) {
             throw Failure.usage("the model lab starts its own servers: drop HOST PORT, or drop --models");
         }
+        if (b.json) {
+            throw Failure.usage("--json is for one run; the lab prints a table (and --report writes a page)");
+        }
         String service = b.service == null ? "greet" : b.service;
         Mode mode = switch (service) {
             case "greet" -> Mode.GREET;

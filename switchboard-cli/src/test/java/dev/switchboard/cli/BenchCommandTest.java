@@ -83,6 +83,10 @@ class BenchCommandTest {
         assertThat(bench("127.0.0.1", "1", "--models", "serial").code()).isEqualTo(2);
         assertThat(bench("--models", "serial", "--service", "chargen").code()).isEqualTo(2);
         assertThat(bench("127.0.0.1", "1", "--report", "x.html").code()).isEqualTo(2);
+        assertThat(bench("127.0.0.1", "1", "--size", "10").code()).isEqualTo(2);
+        assertThat(bench("127.0.0.1", "1", "--mode", "hold", "--rate", "10/s").code()).isEqualTo(2);
+        assertThat(bench("--models", "serial", "--json").code()).isEqualTo(2);
+        assertThat(bench("--models", "serial", "--rounds", "0").code()).isEqualTo(2);
     }
 
     @Test

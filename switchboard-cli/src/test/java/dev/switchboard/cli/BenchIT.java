@@ -1,0 +1,74 @@
+package dev.switchboard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@code switchboard bench} as a real process: the jar, its exit codes, stdout and stderr. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BenchIT {
+
+    record Done(int code, String out, String err, long millis) {
+    }
+
+    static Done run(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-jar", System.getProperty("switchboard.jar"), "bench"));
+        cmd.addAll(List.of(args));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Done(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8),
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Test
+    void loadsAGreetServerAndPrintsJson() throws Exception {
+        try (GreetServer server = new GreetServer()) {
+            Done d = run("127.0.0.1", "" + server.port(), "-c", "2", "-d", "1s", "--warmup", "200ms", "--json",
+                    "--expect", "Hello");
+            assertThat(d.code()).as(d.err()).isZero();
+            assertThat(d.out()).containsPattern("\"completed\": [1-9]").contains("\"mode\": \"greet\"");
+            assertThat(d.err()).isEmpty();
+        }
+    }
+
+    @Test
+    void saysSoWhenItRunsShortOfDescriptors() throws Exception {
+        // A listener that never accepts: the kernel completes up to the backlog's worth of
+        // connections and they stay open, so every one holds a descriptor of ours.
+        try (ServerSocket quiet = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress())) {
+            String cmd = "ulimit -n 128 && exec \"$0\" -jar \"$1\" bench 127.0.0.1 " + quiet.getLocalPort()
+                    + " --mode hold -c 400 -d 1s";
+            List<String> argv = List.of("bash", "-c", cmd, ProcessHandle.current().info().command().orElseThrow(),
+                    System.getProperty("switchboard.jar"));
+            Process p = new ProcessBuilder(argv).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(err).contains("switchboard: bench: ran short of file descriptors").contains("(limit 128)");
+            assertThat(out).contains("no-files");
+            assertThat(p.exitValue()).as(err).isZero(); // the connections it could open were held
+        }
+    }
+
+    @Test
+    void stopsOnTimeAndExitsOneWhenNothingSucceeds() throws Exception {
+        Done d = run("127.0.0.1", "" + GreetServer.refusingPort(), "-d", "1s", "--warmup", "0");
+        assertThat(d.code()).isEqualTo(1);
+        assertThat(d.err()).contains("nothing succeeded (refused").doesNotContain("Exception");
+        assertThat(d.millis()).isLessThan(10_000); // JVM start included
+    }
+}

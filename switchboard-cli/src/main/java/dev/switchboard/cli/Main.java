@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A TCP toolkit: place calls (connect), answer them (listen, serve), forward them (relay).",
-        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class})
+        subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
@@ -46,13 +46,14 @@ public final class Main implements Runnable {
     }
 
     /** The commands, in the order help lists them. */
-    static final List<String> COMMANDS = List.of("connect", "listen", "serve", "handle");
+    static final List<String> COMMANDS = List.of("connect", "listen", "serve", "bench", "handle");
 
     private static Object command(String name) {
         return switch (name) {
             case "connect" -> new ConnectCommand();
             case "listen" -> new ListenCommand();
             case "serve" -> new ServeCommand();
+            case "bench" -> new BenchCommand();
             case "handle" -> new HandleCommand();
             default -> throw new IllegalArgumentException(name);
         };

@@ -70,9 +70,12 @@ class BuiltInServicesTest {
     }
 
     private static ServeCommand serve(String... args) {
-        CommandLine serve = Main.commandLine().getSubcommands().get("serve");
-        serve.parseArgs(args);
-        return serve.getCommand();
+        CommandLine root = Main.commandLine();
+        String[] line = new String[args.length + 1];
+        line[0] = "serve";
+        System.arraycopy(args, 0, line, 1, args.length);
+        root.parseArgs(line);
+        return root.getSubcommands().get("serve").getCommand();
     }
 
     private static Exec execOf(ServeCommand serve) {

@@ -93,6 +93,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGINT/SIGTERM, let open connections finish this long (default ${DEFAULT-VALUE}).")
     Duration grace;
 
+    @Option(names = "--kill-grace", paramLabel = "SECONDS", converter = SecondsConverter.class, defaultValue = "2",
+            description = "exec and fork: a child stopped (caller gone, idle) gets SIGTERM, then SIGKILL after this long"
+                    + " (default ${DEFAULT-VALUE}).")
+    Duration killGrace;
+
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "virtual",
             description = "serial, threads, virtual (default) or fork: where each connection runs.")
     Model model;
@@ -128,10 +133,11 @@ public final class ServeCommand implements Callable<Integer> {
         Family family = families.family(spec.commandLine());
         InetAddress host = inherit ? null : BindAddress.resolve(bind, family);
         ServiceRequest request = new ServiceRequest(service, message, command);
-        ConnectionHandler handler = catalog.handlerFor(request);
+        ServiceCatalog services = services();
+        ConnectionHandler handler = services.handlerFor(request);
         PrintWriter err = spec.commandLine().getErr();
         TcpServerBuilder b = TcpServer.builder()
-                .handler(handler).model(model(request)).service(service)
+                .handler(handler).model(model(services, request)).service(service)
                 .maxConnections(maxConnections).maxPerIp(maxPerIp)
                 .rules(new AccessRules(allow, deny)).idleTimeout(idleTimeout).grace(grace)
                 .listener(new RecordPrinter(err, log, verbose, quiet));
@@ -170,12 +176,17 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private ConcurrencyModel model(ServiceRequest request) {
+    /** The catalogue with this command's child options: exec and fork children get them. */
+    ServiceCatalog services() {
+        return catalog instanceof BuiltInServices builtIn ? builtIn.forChildren(idleTimeout, killGrace) : catalog;
+    }
+
+    private ConcurrencyModel model(ServiceCatalog services, ServiceRequest request) {
         return switch (model) {
             case serial -> new Serial();
             case threads -> new ThreadPerConnection();
             case virtual -> new VirtualThreadPerConnection();
-            case fork -> catalog.forkModel(request);
+            case fork -> services.forkModel(request);
         };
     }
 

@@ -7,9 +7,11 @@ import dev.switchboard.model.ProcessPerConnection;
 import dev.switchboard.server.ConnectionHandler;
 import dev.switchboard.service.Exec;
 import dev.switchboard.service.ProtocolHandler;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
 
 /** serve's catalogue: which handler and fork model each request gets, and what it refuses. */
 @Timeout(10)
@@ -46,6 +48,38 @@ class BuiltInServicesTest {
         ConnectionHandler program = CATALOG.handlerFor(exec);
         assertThat(CATALOG.forkModel(exec)).isInstanceOf(ProcessPerConnection.class);
         assertThat(CATALOG.forkModel(exec).adapt(program)).isSameAs(program);
+    }
+
+    @Test
+    void serveHandsItsIdleTimeoutAndKillGraceToExecAndForkChildren() {
+        Exec plain = execOf(serve("exec", "--", "cat"));
+        assertThat(plain.idleTimeout()).isNull();
+        assertThat(plain.grace()).isEqualTo(Exec.DEFAULT_GRACE);
+
+        ServeCommand tuned = serve("exec", "--idle-timeout", "1.5", "--kill-grace", "0.25", "--", "cat");
+        Exec exec = execOf(tuned);
+        assertThat(exec.idleTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(exec.grace()).isEqualTo(Duration.ofMillis(250));
+
+        ServiceRequest greet = request("greet", null);
+        ConnectionHandler child = tuned.services().forkModel(greet).adapt(tuned.services().handlerFor(greet));
+        assertThat(child).isInstanceOfSatisfying(Exec.class, e -> {
+            assertThat(e.idleTimeout()).isEqualTo(Duration.ofMillis(1500));
+            assertThat(e.grace()).isEqualTo(Duration.ofMillis(250));
+        });
+    }
+
+    private static ServeCommand serve(String... args) {
+        CommandLine root = Main.commandLine();
+        String[] line = new String[args.length + 1];
+        line[0] = "serve";
+        System.arraycopy(args, 0, line, 1, args.length);
+        root.parseArgs(line);
+        return root.getSubcommands().get("serve").getCommand();
+    }
+
+    private static Exec execOf(ServeCommand serve) {
+        return (Exec) serve.services().handlerFor(request("exec", null, "cat"));
     }
 
     @Test

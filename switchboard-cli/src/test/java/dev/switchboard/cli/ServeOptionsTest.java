@@ -46,6 +46,7 @@ class ServeOptionsTest {
                 Arguments.of("zero idle timeout", "--idle-timeout 0", "'0' seconds is out of range"),
                 Arguments.of("negative idle timeout", "--idle-timeout -1", "'-1' seconds is out of range"),
                 Arguments.of("negative grace", "--grace -3", "'-3' seconds is out of range"),
+                Arguments.of("zero kill grace", "--kill-grace 0", "'0' seconds is out of range"),
                 Arguments.of("unknown model", "--model forks", "expected one of [serial, threads, virtual, fork]"),
                 Arguments.of("unknown log format", "--log xml", "expected one of [KV, JSON]"),
                 Arguments.of("verbose and quiet", "-v -q", "-v and -q contradict each other"),

@@ -32,6 +32,7 @@ public final class Connection implements AutoCloseable {
     private final AtomicLong out = new AtomicLong();
     private final long openedNanos = System.nanoTime();
     private volatile long lastActivity = openedNanos;
+    private volatile boolean closeLater;
     private final AtomicReference<String> outcome = new AtomicReference<>();
     private final Map<String, String> fields = new LinkedHashMap<>();
     private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
@@ -175,8 +176,32 @@ public final class Connection implements AutoCloseable {
         Endpoint.of(channel).abort();
     }
 
+    /**
+     * Lets the socket outlive its handler: {@link #close()} leaves it open from now on, and
+     * {@code beforeClose} runs on a virtual thread, after which the socket is closed. The
+     * lingering close uses it so a platform thread (the serial model's accept loop above all)
+     * does not wait for a caller to hang up. The server has then logged the connection and
+     * stopped tracking it; an {@link #abort()} still closes it at once.
+     */
+    public void closeInBackground(Runnable beforeClose) {
+        closeLater = true;
+        Thread.ofVirtual().name("linger-" + id).start(() -> {
+            try {
+                beforeClose.run();
+            } finally {
+                closeChannel();
+            }
+        });
+    }
+
     @Override
     public void close() {
+        if (!closeLater) {
+            closeChannel();
+        }
+    }
+
+    private void closeChannel() {
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -52,10 +52,17 @@ final class Linger {
                 inner.abort();
             }
 
+            // A virtual thread waits for the caller at no cost; a platform thread hands the
+            // wait to one, so the serial model's next caller is not kept waiting for up to
+            // MAX by a caller that keeps its end open (nc without -N, while its stdin is).
             @Override
             public void close() {
-                drain(connection);
-                inner.close();
+                if (Thread.currentThread().isVirtual()) {
+                    drain(connection);
+                    inner.close();
+                } else {
+                    connection.closeInBackground(() -> drain(connection));
+                }
             }
         };
     }

@@ -7,8 +7,10 @@ import static dev.switchboard.server.TestHandlers.readAll;
 import static dev.switchboard.server.TestHandlers.roundTrip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.switchboard.model.ConcurrencyModel;
+import dev.switchboard.model.ProcessPerConnection;
 import dev.switchboard.model.Serial;
 import dev.switchboard.model.ThreadPerConnection;
 import dev.switchboard.model.VirtualThreadPerConnection;
@@ -37,15 +39,42 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The same cases over every in-process concurrency model (fork joins when it exists). */
+/**
+ * The same cases over every concurrency model. Under fork the child is a small program that
+ * does the handler's job ({@code cat} for echo, a shell {@code printf} of the UCSPI variables
+ * for greet), so what is tested is the fork model itself: a process per connection, spliced,
+ * with the caller's address in its environment. (The real {@code switchboard handle} child is
+ * tested in switchboard-cli's ForkModelIT.) Cases whose handler is Java code that can't move
+ * into a child skip fork.
+ */
 @Timeout(60)
 class ServerConformanceTest {
 
     private final List<TcpServer> servers = new ArrayList<>();
     private final RecordingListener records = new RecordingListener();
 
+    static final List<String> ECHO_CHILD = List.of("cat");
+    static final List<String> GREET_CHILD = List.of("sh", "-c",
+            "printf 'Hello, person from %s:%s\\n' \"$TCPREMOTEIP\" \"$TCPREMOTEPORT\"");
+
     static Stream<ConcurrencyModel> models() {
-        return Stream.of(new Serial(), new ThreadPerConnection(), new VirtualThreadPerConnection());
+        // fork's child is chosen per case, by serving()
+        return Stream.of(new Serial(), new ThreadPerConnection(), new VirtualThreadPerConnection(),
+                new ProcessPerConnection(List.of()));
+    }
+
+    /** The model as a case runs it: under fork, with the child that does the case's job. */
+    private static ConcurrencyModel serving(ConcurrencyModel model, List<String> child) {
+        return model instanceof ProcessPerConnection ? new ProcessPerConnection(child) : model;
+    }
+
+    /** How a clean end is logged: a child's exit status under fork. */
+    private static String ok(ConcurrencyModel model) {
+        return model instanceof ProcessPerConnection ? "exit=0" : "ok";
+    }
+
+    private static void assumeInProcess(ConcurrencyModel model) {
+        assumeFalse(model instanceof ProcessPerConnection, "this case's handler is Java code, which fork can't run in a child");
     }
 
     private TcpServer start(TcpServerBuilder b) throws IOException {
@@ -63,33 +92,35 @@ class ServerConformanceTest {
     @ParameterizedTest
     @MethodSource("models")
     void greetsWithTheCallersAddress(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(GREET).service("greet"));
+        TcpServer server = start(TcpServer.builder().model(serving(model, GREET_CHILD)).handler(GREET).service("greet"));
         try (Socket s = connect(server.localAddress())) {
             String text = new String(readAll(s.getInputStream()), StandardCharsets.US_ASCII);
             assertThat(text).isEqualTo("Hello, person from 127.0.0.1:" + s.getLocalPort() + "\n");
         }
+        assertThat(records.await(x -> true).outcome()).isEqualTo(ok(model)); // under fork: the child's exit
     }
 
     @ParameterizedTest
     @MethodSource("models")
     void echoesOneMebibyteByteForByte(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO));
+        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO));
         byte[] data = new byte[1 << 20];
         new Random(42).nextBytes(data);
         assertThat(roundTrip(server.localAddress(), data)).isEqualTo(data);
         ConnectionRecord r = records.await(x -> true);
         assertThat(r.in()).isEqualTo(data.length);
         assertThat(r.out()).isEqualTo(data.length);
-        assertThat(r.outcome()).isEqualTo("ok");
+        assertThat(r.outcome()).isEqualTo(ok(model));
         assertThat(r.model()).isEqualTo(model.name());
     }
 
     @ParameterizedTest
     @MethodSource("models")
     void manyConcurrentClientsGetTheirOwnReplies(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO));
-        // Serial answers one caller at a time, so fewer callers keep the test quick and honest.
-        int clients = model instanceof Serial ? 20 : 200;
+        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO));
+        // Serial answers one caller at a time, and fork starts a process for each: fewer callers
+        // keep those quick and honest.
+        int clients = model instanceof Serial ? 20 : model instanceof ProcessPerConnection ? 50 : 200;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Boolean>> answers = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
@@ -101,14 +132,14 @@ class ServerConformanceTest {
             }
         }
         assertThat(records.await(x -> records.ended.size() == clients)).isNotNull();
-        assertThat(records.ended).allMatch(r -> r.outcome().equals("ok"));
+        assertThat(records.ended).allMatch(r -> r.outcome().equals(ok(model)));
     }
 
     @ParameterizedTest
     @MethodSource("models")
     void theConnectionLimitKeepsTheNextCallerWaitingUntilOneEnds(ConcurrencyModel model) throws Exception {
         int limit = model instanceof Serial ? 1 : 2;
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO).maxConnections(limit));
+        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO).maxConnections(limit));
         List<Socket> held = new ArrayList<>();
         for (int i = 0; i < limit; i++) {
             Socket s = connect(server.localAddress());
@@ -132,7 +163,7 @@ class ServerConformanceTest {
     @ParameterizedTest
     @MethodSource("models")
     void aGracefulStopLosesNoneOfAnOpenConnectionsData(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO).grace(Duration.ofSeconds(20)));
+        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO).grace(Duration.ofSeconds(20)));
         byte[] data = new byte[256 * 1024];
         new Random(7).nextBytes(data);
         try (Socket s = connect(server.localAddress())) {
@@ -159,7 +190,7 @@ class ServerConformanceTest {
             writer.join();
             assertThat(stopper.join(Duration.ofSeconds(10))).isTrue();
         }
-        assertThat(records.await(x -> true).outcome()).isEqualTo("ok");
+        assertThat(records.await(x -> true).outcome()).isEqualTo(ok(model));
     }
 
     private static boolean canConnect(InetSocketAddress a) {
@@ -174,6 +205,7 @@ class ServerConformanceTest {
     @ParameterizedTest
     @MethodSource("models")
     void serialServesOneCallerAtATimeAndTheOthersDoNot(ConcurrencyModel model) throws Exception {
+        assumeInProcess(model);
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         CountDownLatch bothArrived = new CountDownLatch(2);
@@ -201,6 +233,7 @@ class ServerConformanceTest {
     @ParameterizedTest
     @MethodSource("models")
     void aHandlerThatThrowsLeavesTheServerServing(ConcurrencyModel model) throws Exception {
+        assumeInProcess(model);
         AtomicInteger calls = new AtomicInteger();
         ConnectionHandler h = c -> {
             if (calls.incrementAndGet() == 1) throw new IllegalStateException("a bug in the handler");
@@ -221,7 +254,7 @@ class ServerConformanceTest {
     @ParameterizedTest
     @MethodSource("models")
     void idleConnectionsAreClosedByTheTimeout(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO).idleTimeout(Duration.ofMillis(300)));
+        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO).idleTimeout(Duration.ofMillis(300)));
         try (Socket s = connect(server.localAddress())) {
             s.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
             assertThat(s.getInputStream().readNBytes(2)).isEqualTo("hi".getBytes(StandardCharsets.US_ASCII));

@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import dev.switchboard.client.Dialer;
+import dev.switchboard.proxy.ProxyProtocolHandler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -73,9 +74,13 @@ public final class TcpServer implements AutoCloseable {
 
     public TcpServer(ServerConfig config) {
         this.config = config;
-        this.handler = config.model().adapt(config.handler());
         this.permits = new Semaphore(config.maxConnections());
         this.open = new OpenConnections(config.maxPerIp());
+        ConnectionHandler served = config.model().adapt(config.handler());
+        // The header is read on the connection's own thread (it may take the whole deadline),
+        // and in this process even under the fork model, so the child sees the real caller.
+        this.handler = config.proxy() == null ? served
+                : new ProxyProtocolHandler(config.proxy(), new ProxiedAdmission(config, open, served));
     }
 
     /** A builder with the defaults: any address, port 0, virtual threads, 1000 connections, 10 s grace. */
@@ -243,16 +248,21 @@ public final class TcpServer implements AutoCloseable {
             refuse(c, "over-limit");
             return;
         }
-        try {
-            config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
-        }
+        if (config.proxy() == null) opened(config, c); // else once the header has named the caller
         ConnectionTask task = new ConnectionTask(c, handler, config, open, permits);
         try {
             config.model().execute(task);
         } catch (RuntimeException | Error e) {
             task.abandon(e);
+        }
+    }
+
+    /** Hands the listener the connection's open record; a failing listener is only logged. */
+    static void opened(ServerConfig config, Connection c) {
+        try {
+            config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
         }
     }
 

@@ -35,6 +35,11 @@ class HaproxyIT {
 
     /** The configuration docs/relay-proxy.md shows, with the test's ports and socket path. */
     static String config(Path statsSocket, int front, int a, int b) {
+        return config(statsSocket, "127.0.0.1:" + front, "127.0.0.1:" + a, "127.0.0.1:" + b);
+    }
+
+    /** The same with the addresses given ({@code HOST:PORT}): the frontend's and the two servers'. */
+    static String config(Path statsSocket, String front, String a, String b) {
         return """
                 global
                     stats socket %s mode 600 level admin
@@ -44,13 +49,13 @@ class HaproxyIT {
                     timeout client 30s
                     timeout server 30s
                 frontend greeters
-                    bind 127.0.0.1:%d
+                    bind %s
                     default_backend switchboards
                 backend switchboards
                     balance roundrobin
                     default-server send-proxy-v2 check inter 500ms fall 2 rise 1
-                    server a 127.0.0.1:%d
-                    server b 127.0.0.1:%d
+                    server a %s
+                    server b %s
                 """.formatted(statsSocket, front, a, b);
     }
 
@@ -99,7 +104,7 @@ class HaproxyIT {
     }
 
     /** Polls HAProxy's stats socket until the server's status starts with {@code want} (30 s at most). */
-    private static void awaitStatus(Path socket, String server, String want, Proc haproxy) throws Exception {
+    static void awaitStatus(Path socket, String server, String want, Proc haproxy) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String status = "?";
         while (System.nanoTime() < deadline) {

@@ -51,6 +51,18 @@ class ServeProxyIT {
     }
 
     @Test
+    void execsEnvironmentAndTheForkModelsChildSeeTheHeadersCaller() throws Exception {
+        try (ServerProcess exec = real("serve", "exec", "--bind", "127.0.0.1", "--proxy-protocol", "--",
+                "sh", "-c", "echo $TCPREMOTEIP $TCPREMOTEPORT");
+             ServerProcess fork = real("serve", "greet", "--bind", "127.0.0.1", "--proxy-protocol", "--model", "fork")) {
+            assertThat(greeting(exec.listening(), "PROXY TCP6 2001:db8::7 ::1 40001 80\r\n"))
+                    .isEqualTo("2001:db8::7 40001\n");
+            assertThat(greeting(fork.listening(), "PROXY TCP4 203.0.113.9 127.0.0.1 40002 80\r\n"))
+                    .isEqualTo("Hello, person from 203.0.113.9:40002\n");
+        }
+    }
+
+    @Test
     void proxyFromRefusesOtherPeersAndDenyAppliesToTheProxiedCaller() throws Exception {
         try (ServerProcess strict = real("serve", "greet", "--bind", "127.0.0.1", "--proxy-protocol",
                 "--proxy-from", "192.0.2.0/24");

@@ -175,6 +175,29 @@ class RelayIT {
     }
 
     @Test
+    void theServersIdleTimeoutEndsBothSides() throws Exception {
+        CompletableFuture<Boolean> upstreamSawTheEnd = new CompletableFuture<>();
+        try (LoopbackServer upstream = new LoopbackServer(s -> {
+                try {
+                    upstreamSawTheEnd.complete(s.getInputStream().read() < 0);
+                } catch (IOException reset) {
+                    upstreamSawTheEnd.complete(true);
+                }
+            });
+             ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", upstream.hostPort(), "--idle-timeout", "1")) {
+            try (Socket s = connect(relay.listening())) {
+                try {
+                    assertThat(s.getInputStream().read()).isEqualTo(-1);
+                } catch (IOException reset) {
+                    // a reset is how an idle connection is cut
+                }
+            }
+            assertThat(upstreamSawTheEnd.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(relay.awaitLine(l -> l.startsWith("event=close"))).contains(" outcome=idle-timeout");
+        }
+    }
+
+    @Test
     void aRefusingUpstreamClosesTheCallerAtOnceAndSaysSo() throws Exception {
         int dead = Peers.freePort();
         try (ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + dead)) {

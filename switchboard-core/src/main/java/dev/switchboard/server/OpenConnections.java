@@ -30,8 +30,17 @@ final class OpenConnections {
 
     /** Tracks {@code c}, or returns false (tracking nothing) when its address is over the limit. */
     synchronized boolean add(Connection c) {
+        return add(c, true);
+    }
+
+    /**
+     * As {@link #add(Connection)}; with {@code limit} false it is counted but never refused: a
+     * proxy's address holds every caller behind it, so with PROXY headers the limit waits for
+     * the real caller ({@link #recount}).
+     */
+    synchronized boolean add(Connection c, boolean limit) {
         InetAddress ip = c.remote().getAddress();
-        if (full(ip)) {
+        if (limit && full(ip)) {
             return false;
         }
         perIp.merge(ip, 1, Integer::sum);

@@ -249,7 +249,7 @@ public final class TcpServer implements AutoCloseable {
             refuse(c, "denied");
             return;
         }
-        if (!open.add(c)) {
+        if (!open.add(c, config.proxy() == null)) { // behind a proxy, the limit is for the header's caller
             refuse(c, "over-limit");
             return;
         }

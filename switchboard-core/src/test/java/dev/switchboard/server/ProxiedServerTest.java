@@ -100,6 +100,31 @@ class ProxiedServerTest {
     }
 
     @Test
+    void theProxysOwnAddressIsNotLimitedOnlyTheCallersBehindIt() throws Exception {
+        start(TcpServer.builder().handler(c -> {
+            c.read(java.nio.ByteBuffer.allocate(1)); // every caller holds its slot until its EOF
+            GREET.handle(c);
+        }).proxy(policy()).maxPerIp(1));
+        List<Socket> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 1; i <= 3; i++) { // three callers, all through the one proxy at 127.0.0.1
+                Socket s = connect(server.localAddress());
+                held.add(s);
+                s.getOutputStream().write(ProxyHeaderWriter.v1(new InetSocketAddress("198.51.100." + i, 1000 + i),
+                        server.localAddress()));
+            }
+            for (Socket s : held) {
+                s.shutdownOutput();
+                assertThat(new String(readAll(s.getInputStream()))).startsWith("Hello, person from 198.51.100.");
+            }
+        } finally {
+            for (Socket s : held) s.close();
+        }
+        assertThat(records.await(x -> records.ended.size() == 3)).isNotNull();
+        assertThat(records.ended).extracting(ConnectionRecord::outcome).containsOnly("ok");
+    }
+
+    @Test
     void aHealthCheckIsACheckNotAnError() throws Exception {
         start(TcpServer.builder().handler(GREET).proxy(policy()));
         try (Socket s = connect(server.localAddress())) {

@@ -198,6 +198,25 @@ class RelayIT {
     }
 
     @Test
+    void severalUpstreamsRoundRobinAndOneThatRefusesIsPassedOver() throws Exception {
+        int dead = Peers.freePort();
+        try (LoopbackServer one = new LoopbackServer(s -> s.getOutputStream().write("one\n".getBytes()));
+             LoopbackServer two = new LoopbackServer(s -> s.getOutputStream().write("two\n".getBytes()));
+             ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", one.hostPort(), "--to", "127.0.0.1:" + dead,
+                     "--to", two.hostPort())) {
+            InetSocketAddress at = relay.listening();
+            java.util.List<String> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                try (Socket s = connect(at)) {
+                    answers.add(new String(readAll(s.getInputStream())));
+                }
+            }
+            // Every caller is served, by both live upstreams; the dead one costs nobody a call.
+            assertThat(answers).containsOnly("one\n", "two\n").contains("one\n", "two\n");
+        }
+    }
+
+    @Test
     void aRefusingUpstreamClosesTheCallerAtOnceAndSaysSo() throws Exception {
         int dead = Peers.freePort();
         try (ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + dead)) {

@@ -15,6 +15,11 @@ final class BindAddress {
 
     /** The address to bind: the wildcard when none was given. */
     static InetAddress resolve(String bind, Family family) {
+        return resolve("--bind", bind, family);
+    }
+
+    /** As {@link #resolve(String, Family)}, naming {@code option} in the errors. */
+    static InetAddress resolve(String option, String bind, Family family) {
         if (bind == null || bind.equals("*")) {
             return new InetSocketAddress(0).getAddress();
         }
@@ -23,12 +28,12 @@ final class BindAddress {
         try {
             all = InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
-            throw Failure.usage("--bind " + bind + ": no such address");
+            throw Failure.usage(option + " " + bind + ": no such address");
         }
         for (InetAddress a : all) {
             if (family.admits(a)) return a;
         }
-        throw Failure.usage("--bind " + bind + " is not an " + (family == Family.IPV4 ? "IPv4" : "IPv6") + " address");
+        throw Failure.usage(option + " " + bind + " is not an " + (family == Family.IPV4 ? "IPv4" : "IPv6") + " address");
     }
 
     /** How the bound address is announced: "[::]:9234" rather than eight zeros. */

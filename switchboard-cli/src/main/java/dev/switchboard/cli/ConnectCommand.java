@@ -3,11 +3,14 @@ package dev.switchboard.cli;
 import dev.switchboard.client.Dialer;
 import dev.switchboard.io.Endpoint;
 import dev.switchboard.io.Splice;
+import dev.switchboard.proxy.ProxyHeaderWriter;
+import dev.switchboard.relay.SendProxy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +53,10 @@ final class ConnectCommand implements Callable<Integer> {
             description = "Give up connecting after this long (decimals allowed).")
     Duration connectTimeout;
 
+    @Option(names = "--send-proxy", paramLabel = "v1|v2",
+            description = "Start with a PROXY header (source: our address, destination: the peer's), in one write.")
+    SendProxy sendProxy = SendProxy.NONE;
+
     @Mixin
     SpliceOptions data;
 
@@ -70,6 +77,9 @@ final class ConnectCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         Dialer dialer = Dialer.defaults().withFamily(family.family(cmd)).withConnectTimeout(connectTimeout);
         if (scan) {
+            if (sendProxy != SendProxy.NONE) {
+                throw new CommandLine.ParameterException(cmd, "-z sends nothing: it cannot be used with --send-proxy");
+            }
             if (data.anyGiven() || sourcePort != null) {
                 throw new CommandLine.ParameterException(cmd,
                         "-z sends nothing: it cannot be used with --send, --crlf, --no-shutdown, -i or -p");
@@ -97,6 +107,7 @@ final class ConnectCommand implements Callable<Integer> {
                     + " from " + Dialer.hostPort((InetSocketAddress) channel.getLocalAddress()));
             err.flush();
         }
+        announce(channel);
         Stdio io = stdio != null ? stdio : Stdio.system();
         // stdin through its own reader thread, so that when the peer is done we can send
         // what stdin has ready and then stop, instead of waiting for an EOF that may not come.
@@ -113,6 +124,15 @@ final class ConnectCommand implements Callable<Integer> {
                     "no data either way for " + SecondsConverter.format(data.idleTimeout) + ": connection closed");
             case RESET -> throw new Failure(ExitCode.FAILURE, "connection lost: " + r.failure().getMessage(), r.failure());
         };
+    }
+
+    /** The PROXY header, if asked for: one write, before any of stdin's bytes. */
+    private void announce(SocketChannel channel) throws IOException {
+        if (sendProxy == SendProxy.NONE) return;
+        InetSocketAddress from = (InetSocketAddress) channel.getLocalAddress();
+        InetSocketAddress to = (InetSocketAddress) channel.getRemoteAddress();
+        byte[] header = sendProxy == SendProxy.V1 ? ProxyHeaderWriter.v1(from, to) : ProxyHeaderWriter.v2(from, to);
+        Endpoint.of(channel).write(ByteBuffer.wrap(header));
     }
 
     private int parsePort(CommandLine cmd) {

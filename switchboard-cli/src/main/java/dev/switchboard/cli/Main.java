@@ -46,13 +46,14 @@ public final class Main implements Runnable {
     }
 
     /** The commands, in the order help lists them. */
-    static final List<String> COMMANDS = List.of("connect", "listen", "serve", "bench", "handle");
+    static final List<String> COMMANDS = List.of("connect", "listen", "serve", "relay", "bench", "handle");
 
     private static Object command(String name) {
         return switch (name) {
             case "connect" -> new ConnectCommand();
             case "listen" -> new ListenCommand();
             case "serve" -> new ServeCommand();
+            case "relay" -> new RelayCommand();
             case "bench" -> new BenchCommand();
             case "handle" -> new HandleCommand();
             default -> throw new IllegalArgumentException(name);

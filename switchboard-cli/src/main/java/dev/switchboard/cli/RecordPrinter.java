@@ -7,13 +7,16 @@ import java.io.PrintWriter;
 
 /**
  * Prints connection records on stderr, one line each, bare (no prefix) so a JSON line is pure
- * JSON: close records always, open records with {@code -v}, nothing with {@code -q}.
+ * JSON: close records always, open records with {@code -v}, nothing with {@code -q}. A load
+ * balancer's health checks ({@code outcome=check}, every few seconds per balancer) are
+ * printed only with {@code -v}, so they don't bury the callers' records.
  */
 record RecordPrinter(PrintWriter err, RecordFormat format, boolean opens, boolean quiet) implements ConnectionListener {
 
     @Override
     public void ended(ConnectionRecord record) {
-        if (!quiet) print(record);
+        if (quiet || (!opens && "check".equals(record.outcome()))) return;
+        print(record);
     }
 
     @Override

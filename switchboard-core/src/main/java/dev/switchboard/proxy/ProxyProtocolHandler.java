@@ -11,7 +11,8 @@ import java.util.Objects;
  * header under the {@link ProxyPolicy}, then runs the service with {@link Connection#remote()}
  * naming the real caller. A refused header ends the connection before the service sees a
  * byte, its outcome the reason ({@code proxy-timeout}, ...) and its {@code cause} field the
- * detail; a v2 LOCAL header (a proxy's health check) is recorded as {@code outcome=check}.
+ * detail. A proxy's health checks are recorded as {@code outcome=check}, not as errors: a v2
+ * LOCAL header, or a connection closed before sending a byte (a plain TCP check).
  *
  * <p>It runs on the connection's own thread, not the accept loop, since a header may take
  * the whole deadline to arrive.
@@ -28,6 +29,11 @@ public record ProxyProtocolHandler(ProxyPolicy policy, ConnectionHandler next) i
     @Override
     public void handle(Connection connection) throws IOException {
         switch (policy.admit(connection)) {
+            case ProxyResult.Refused r when r.reason() == ProxyResult.Reason.CLOSED -> {
+                // Connect and close, not a byte: a load balancer's plain TCP health check.
+                connection.outcome("check");
+                LOG.log(Level.DEBUG, "{0}: closed before a PROXY header (a health check)", connection);
+            }
             case ProxyResult.Refused r -> {
                 connection.outcome(r.reason().code());
                 connection.field("cause", r.detail());

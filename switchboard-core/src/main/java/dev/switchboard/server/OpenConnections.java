@@ -4,10 +4,9 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 final class OpenConnections {
 
     private final int maxPerIp;
-    private final Set<Connection> open = new LinkedHashSet<>();
+    /** Each open connection and the caller address it is counted under. */
+    private final Map<Connection, InetAddress> open = new LinkedHashMap<>();
     private final Map<InetAddress, Integer> perIp = new HashMap<>();
     private final CountDownLatch stopReaper = new CountDownLatch(1);
 
@@ -30,19 +30,47 @@ final class OpenConnections {
 
     /** Tracks {@code c}, or returns false (tracking nothing) when its address is over the limit. */
     synchronized boolean add(Connection c) {
-        InetAddress ip = c.peer().getAddress();
-        int now = perIp.getOrDefault(ip, 0);
-        if (maxPerIp > 0 && now >= maxPerIp) {
+        return add(c, true);
+    }
+
+    /**
+     * As {@link #add(Connection)}; with {@code limit} false it is counted but never refused: a
+     * proxy's address holds every caller behind it, so with PROXY headers the limit waits for
+     * the real caller ({@link #recount}).
+     */
+    synchronized boolean add(Connection c, boolean limit) {
+        InetAddress ip = c.remote().getAddress();
+        if (limit && full(ip)) {
             return false;
         }
-        perIp.put(ip, now + 1);
-        open.add(c);
+        perIp.merge(ip, 1, Integer::sum);
+        open.put(c, ip);
         return true;
     }
 
+    /**
+     * Counts {@code c} under its {@link Connection#remote()} now that a PROXY header has named
+     * the real caller; returns false (counting it as before) when that caller is over the limit.
+     */
+    synchronized boolean recount(Connection c) {
+        InetAddress was = open.get(c);
+        InetAddress ip = c.remote().getAddress();
+        if (was == null || was.equals(ip)) return true;
+        if (full(ip)) return false;
+        perIp.computeIfPresent(was, (a, n) -> n == 1 ? null : n - 1);
+        perIp.merge(ip, 1, Integer::sum);
+        open.put(c, ip);
+        return true;
+    }
+
+    private boolean full(InetAddress ip) {
+        return maxPerIp > 0 && perIp.getOrDefault(ip, 0) >= maxPerIp;
+    }
+
     synchronized void remove(Connection c) {
-        if (open.remove(c)) {
-            perIp.computeIfPresent(c.peer().getAddress(), (ip, n) -> n == 1 ? null : n - 1);
+        InetAddress ip = open.remove(c);
+        if (ip != null) {
+            perIp.computeIfPresent(ip, (a, n) -> n == 1 ? null : n - 1);
         }
     }
 
@@ -51,7 +79,7 @@ final class OpenConnections {
     }
 
     synchronized List<Connection> snapshot() {
-        return new ArrayList<>(open);
+        return new ArrayList<>(open.keySet());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.switchboard.server;
 
 import dev.switchboard.client.Family;
 import dev.switchboard.model.ConcurrencyModel;
+import dev.switchboard.proxy.ProxyPolicy;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
@@ -24,11 +25,12 @@ import java.util.Objects;
  * @param grace          how long {@link TcpServer#close()} lets connections finish
  * @param listener       hears each connection's records
  * @param service        the service's name, for the records
+ * @param proxy          read a PROXY header on every connection under this policy (null: no header)
  */
 public record ServerConfig(InetSocketAddress address, Family family, int backlog, boolean reusePort,
                            ServerSocketChannel inherited, ConcurrencyModel model, ConnectionHandler handler,
                            int maxConnections, int maxPerIp, AccessRules rules, Duration idleTimeout,
-                           Duration grace, ConnectionListener listener, String service) {
+                           Duration grace, ConnectionListener listener, String service, ProxyPolicy proxy) {
 
     public ServerConfig {
         Objects.requireNonNull(model, "model");

@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import dev.switchboard.client.Dialer;
+import dev.switchboard.proxy.ProxyProtocolHandler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -32,6 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       start the task, the loop cleans up itself. A handler's exception ends only its own
  *       connection: a reset is logged at debug, other I/O errors at info, bugs as warnings
  *       with their stack trace.</li>
+ *   <li><b>Introduced</b> (only with a {@link dev.switchboard.proxy.ProxyPolicy}). First thing
+ *       in the task, on the connection's own thread, the PROXY header is read; its caller
+ *       becomes {@link Connection#remote()}, and the access rules and per-address limit are
+ *       checked again for that caller ({@code ProxiedAdmission}). A refused header ends the
+ *       connection with the reason as outcome; a balancer's health check ends as {@code check}.</li>
  *   <li><b>Half-closed.</b> The handler decides: after the caller's EOF it may keep writing,
  *       and it may shut down its own side and keep reading.</li>
  *   <li><b>Closed.</b> When the handler returns or throws, the task closes the socket, stops
@@ -73,9 +79,13 @@ public final class TcpServer implements AutoCloseable {
 
     public TcpServer(ServerConfig config) {
         this.config = config;
-        this.handler = config.model().adapt(config.handler());
         this.permits = new Semaphore(config.maxConnections());
         this.open = new OpenConnections(config.maxPerIp());
+        ConnectionHandler served = config.model().adapt(config.handler());
+        // The header is read on the connection's own thread (it may take the whole deadline),
+        // and in this process even under the fork model, so the child sees the real caller.
+        this.handler = config.proxy() == null ? served
+                : new ProxyProtocolHandler(config.proxy(), new ProxiedAdmission(config, open, served));
     }
 
     /** A builder with the defaults: any address, port 0, virtual threads, 1000 connections, 10 s grace. */
@@ -239,20 +249,25 @@ public final class TcpServer implements AutoCloseable {
             refuse(c, "denied");
             return;
         }
-        if (!open.add(c)) {
+        if (!open.add(c, config.proxy() == null)) { // behind a proxy, the limit is for the header's caller
             refuse(c, "over-limit");
             return;
         }
-        try {
-            config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
-        }
+        if (config.proxy() == null) opened(config, c); // else once the header has named the caller
         ConnectionTask task = new ConnectionTask(c, handler, config, open, permits);
         try {
             config.model().execute(task);
         } catch (RuntimeException | Error e) {
             task.abandon(e);
+        }
+    }
+
+    /** Hands the listener the connection's open record; a failing listener is only logged. */
+    static void opened(ServerConfig config, Connection c) {
+        try {
+            config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
         }
     }
 

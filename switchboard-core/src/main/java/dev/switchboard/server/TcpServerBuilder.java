@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.client.Family;
 import dev.switchboard.model.ConcurrencyModel;
 import dev.switchboard.model.VirtualThreadPerConnection;
+import dev.switchboard.proxy.ProxyPolicy;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
@@ -27,6 +28,7 @@ public final class TcpServerBuilder {
     private Duration grace = Duration.ofSeconds(10);
     private ConnectionListener listener = ConnectionListener.NONE;
     private String service = "custom";
+    private ProxyPolicy proxy;
 
     TcpServerBuilder() {
     }
@@ -121,10 +123,19 @@ public final class TcpServerBuilder {
         return this;
     }
 
+    /**
+     * Requires a PROXY header (v1 or v2) on every connection, read under {@code policy} on the
+     * connection's own thread before the handler runs. Default null: no header.
+     */
+    public TcpServerBuilder proxy(ProxyPolicy policy) {
+        this.proxy = policy;
+        return this;
+    }
+
     /** The settings as a record. */
     public ServerConfig config() {
         return new ServerConfig(inherited == null ? address : null, family, backlog, reusePort, inherited, model,
-                handler, maxConnections, maxPerIp, rules, idleTimeout, grace, listener, service);
+                handler, maxConnections, maxPerIp, rules, idleTimeout, grace, listener, service, proxy);
     }
 
     /** A server with these settings, not yet started. */

@@ -1,13 +1,10 @@
 package dev.switchboard.client;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.SelectionKey;
@@ -156,13 +153,13 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
                             pending.add(ch);
                         } catch (IOException e) {
                             ch.close();
-                            lastFailure = withTarget(e, target);
+                            lastFailure = DialException.connectFailure(e, target);
                         }
                         nextStart = delay == Long.MAX_VALUE ? Long.MAX_VALUE : now + delay;
                         continue;
                     }
                     if (pending.isEmpty()) {
-                        throw failure(lastFailure, candidates.get(candidates.size() - 1));
+                        throw DialException.finalFailure(lastFailure, candidates.get(candidates.size() - 1));
                     }
                     if (now - deadline >= 0) {
                         throw new DialException(DialException.Reason.TIMEOUT, "connect to "
@@ -183,7 +180,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
                             key.cancel();
                             pending.remove(ch);
                             ch.close();
-                            lastFailure = withTarget(e, (InetSocketAddress) key.attachment());
+                            lastFailure = DialException.connectFailure(e, (InetSocketAddress) key.attachment());
                             nextStart = System.nanoTime(); // a failure starts the next attempt at once
                         }
                     }
@@ -215,7 +212,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
             return ch;
         } catch (IOException e) {
             ch.close();
-            throw bindFailure(e);
+            throw DialException.bindFailure(source, e);
         }
     }
 
@@ -226,51 +223,6 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
         losers.clear();
         winner.configureBlocking(true);
         return winner;
-    }
-
-    private DialException bindFailure(IOException e) {
-        String where = source.getAddress().isAnyLocalAddress()
-                ? "source port " + source.getPort()
-                : "source address " + hostPort(source);
-        String msg = String.valueOf(e.getMessage());
-        if (msg.contains("in use")) {
-            return new DialException(DialException.Reason.SOURCE_IN_USE, where + " is already in use", e);
-        }
-        if (msg.contains("ermission denied") || msg.contains("ccess denied")) {
-            return new DialException(DialException.Reason.SOURCE_DENIED, "permission denied binding " + where
-                    + " (ports below 1024 need root or CAP_NET_BIND_SERVICE)", e);
-        }
-        if (msg.contains("assign requested address")) {
-            return new DialException(DialException.Reason.SOURCE_UNAVAILABLE,
-                    "cannot bind " + where + ": not an address of this machine", e);
-        }
-        return new DialException(DialException.Reason.OTHER, "cannot bind " + where + ": " + msg, e);
-    }
-
-    private static IOException withTarget(IOException e, InetSocketAddress target) {
-        return e instanceof SocketException ? classify(e, target) : e;
-    }
-
-    private static DialException classify(IOException e, InetSocketAddress target) {
-        String to = hostPort(target);
-        if (e instanceof ConnectException && String.valueOf(e.getMessage()).contains("refused")) {
-            return new DialException(DialException.Reason.REFUSED, "connection refused: " + to, e);
-        }
-        String msg = String.valueOf(e.getMessage());
-        if (e instanceof NoRouteToHostException || msg.contains("nreachable")) {
-            return new DialException(DialException.Reason.UNREACHABLE, to + " is unreachable: " + msg, e);
-        }
-        if (msg.contains("reset")) {
-            // The handshake completed and the peer reset before we saw it: it answered, then hung up.
-            return new DialException(DialException.Reason.OTHER, "connection reset by " + to + " as it opened", e);
-        }
-        return new DialException(DialException.Reason.OTHER, "cannot connect to " + to + ": " + e.getMessage(), e);
-    }
-
-    private static IOException failure(IOException last, InetSocketAddress target) {
-        if (last instanceof DialException) return last;
-        if (last == null) return new DialException(DialException.Reason.OTHER, "cannot connect to " + hostPort(target), null);
-        return classify(last, target);
     }
 
     private static String describe(List<InetSocketAddress> candidates) {

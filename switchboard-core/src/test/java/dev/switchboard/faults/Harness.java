@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -53,11 +54,20 @@ final class Harness implements AutoCloseable, ConnectionListener {
     }
 
     final List<ConnectionRecord> ended = new CopyOnWriteArrayList<>();
+    /** Connections between their open and close records now, and the most there ever were. */
+    final AtomicInteger live = new AtomicInteger();
+    final AtomicInteger peak = new AtomicInteger();
     private final List<TcpServer> servers = new ArrayList<>();
     private TcpServer upstream;
 
     @Override
+    public void opened(ConnectionRecord record) {
+        peak.accumulateAndGet(live.incrementAndGet(), Math::max);
+    }
+
+    @Override
     public void ended(ConnectionRecord record) {
+        if (!"denied".equals(record.outcome()) && !"over-limit".equals(record.outcome())) live.decrementAndGet();
         ended.add(record);
     }
 

@@ -105,6 +105,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "greet's text: {remote}, {remote_ip}, {remote_port}, {local}, {local_ip}, {local_port}.")
     String message;
 
+    @Option(names = "--env", paramLabel = "NAME[=VALUE]",
+            description = "exec: also pass the server's NAME, or set NAME=VALUE (repeatable). By default a program"
+                    + " gets only the UCSPI-TCP variables, PATH, HOME and LANG.")
+    List<String> env = new ArrayList<>();
+
     @Option(names = {"-v", "--verbose"}, description = "Also log each connection's opening, and debug detail.")
     boolean verbose;
 
@@ -128,6 +133,9 @@ public final class ServeCommand implements Callable<Integer> {
         Family family = families.family(spec.commandLine());
         InetAddress host = inherit ? null : BindAddress.resolve(bind, family);
         ServiceRequest request = new ServiceRequest(service, message, command);
+        if (!env.isEmpty() && catalog instanceof BuiltInServices b) {
+            catalog = new BuiltInServices(env, b.idleTimeout(), b.childGrace());
+        }
         ConnectionHandler handler = catalog.handlerFor(request);
         PrintWriter err = spec.commandLine().getErr();
         TcpServerBuilder b = TcpServer.builder()
@@ -160,6 +168,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxConnections < 1) throw Failure.usage("--max-connections must be at least 1");
         if (maxPerIp < 0) throw Failure.usage("--max-per-ip must not be negative");
         if (backlog < 0) throw Failure.usage("--backlog must not be negative");
+        if (!env.isEmpty() && !"exec".equals(service)) throw Failure.usage("--env is exec's option, not " + service + "'s");
         if (inherit) {
             var parsed = spec.commandLine().getParseResult();
             for (String o : new String[] {"--port", "--bind", "-4", "-6", "--backlog", "--reuse-port"}) {

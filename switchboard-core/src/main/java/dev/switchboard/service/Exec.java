@@ -98,6 +98,10 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
     public void handle(Connection connection) throws IOException {
         Result result = run(connection);
         connection.outcome(result.outcome());
+        if (result.splice().outcome() != Splice.Outcome.OK) {
+            // Stopped for the caller's sake: how the program took it (137: it needed SIGKILL) is still news.
+            connection.field("exit", Integer.toString(result.exitStatus()));
+        }
         LOG.log(Level.DEBUG, () -> connection + ": program exited with status " + result.exitStatus());
     }
 
@@ -109,6 +113,9 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         Process process = builder.start();
         Thread errors = forwardStderr(process.getErrorStream(), "[#" + connection.id() + "] ");
         ProcessEndpoint program = new ProcessEndpoint(process, grace);
+        // The server's idle timeout or shutdown aborts the socket; the program must hear of it
+        // even when both copiers are stuck on its pipes (it never reads and never writes).
+        connection.onAbort(program::terminate);
         Splice splice = Splice.between(Linger.afterCallersEof(connection.endpoint()), program)
                 .untilBEnds().idleTimeout(idleTimeout);
         CompletableFuture<Splice.Result> splicing = new CompletableFuture<>();

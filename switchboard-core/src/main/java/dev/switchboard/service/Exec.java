@@ -110,7 +110,7 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
         builder.environment().putAll(ExecEnvironment.of(connection.local(), connection.remote(), env, System.getenv()));
-        Process process = builder.start();
+        Process process = Spawn.start(builder);
         Thread errors = forwardStderr(process.getErrorStream(), "[#" + connection.id() + "] ");
         ProcessEndpoint program = new ProcessEndpoint(process, grace);
         // The server's idle timeout or shutdown aborts the socket; the program must hear of it

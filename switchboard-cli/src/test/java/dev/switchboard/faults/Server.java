@@ -52,6 +52,13 @@ final class Server implements AutoCloseable {
         return new Server(new ProcessBuilder(command(args)).start());
     }
 
+    /** Starts with these variables added to the environment the server inherits. */
+    static Server startWith(java.util.Map<String, String> env, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(args));
+        pb.environment().putAll(env);
+        return new Server(pb.start());
+    }
+
     /** Runs {@code shellPrefix && exec switchboard ARGS} in sh, so the server is sh's pid. */
     static Server underShell(String shellPrefix, String... args) throws IOException {
         StringBuilder line = new StringBuilder(shellPrefix).append(" && exec");

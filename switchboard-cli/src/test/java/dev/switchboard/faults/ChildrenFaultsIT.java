@@ -75,6 +75,8 @@ class ChildrenFaultsIT {
             assertThat(neverRead(server, at, true)).contains("outcome=idle-timeout");
             healthy(server, at, mode);
 
+            System.out.printf("children (--model %s): 5 misbehaving programs and 6 healthy callers, no zombie;"
+                    + " server peak RSS %d MiB%n", model, server.peakRssKib() >> 10);
             server.signal("TERM");
             assertThat(server.exitCode(Duration.ofSeconds(30))).isZero();
         }

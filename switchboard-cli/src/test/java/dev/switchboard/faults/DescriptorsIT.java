@@ -62,7 +62,8 @@ class DescriptorsIT {
                 }
                 server.awaitLine(l -> l.contains("accepting again"));
                 System.out.printf("descriptors (%s): %d callers vs ulimit -n 64: accept failure logged once,"
-                        + " %d CPU ticks in %d while starved, serving again%n", service, CALLERS, ticks, wallTicks);
+                        + " %d CPU ticks in %d while starved, serving again; peak RSS %d MiB%n", service, CALLERS, ticks,
+                        wallTicks, server.peakRssKib() >> 10);
             } finally {
                 for (Socket s : callers) s.close();
             }

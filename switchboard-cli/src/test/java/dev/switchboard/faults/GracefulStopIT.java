@@ -60,6 +60,7 @@ class GracefulStopIT {
                 outcomes.add(threads.submit(() -> caller(at, seed, underWay, signalled, threads, stall)));
             }
             assertThat(underWay.await(60, TimeUnit.SECONDS)).isTrue();
+            long rss = server.peakRssKib();
             server.signal("TERM");
             signalled.countDown();
             int whole = 0;
@@ -76,8 +77,8 @@ class GracefulStopIT {
             }
             assertThat(log.stream().filter(l -> l.contains("event=close"))).hasSize(clients);
             assertThat(cut).hasSize(stall ? clients : 0);
-            System.out.printf("graceful stop (--grace %s): %d callers, %d got every byte back, %d cut at the grace and logged%n",
-                    grace, clients, whole, cut.size());
+            System.out.printf("graceful stop (--grace %s): %d callers, %d got every byte back, %d cut at the grace and logged;"
+                    + " server peak RSS %d MiB%n", grace, clients, whole, cut.size(), rss >> 10);
         }
     }
 

@@ -115,6 +115,14 @@ final class Server implements AutoCloseable {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
+    /** The process's peak resident memory (VmHWM) so far, in KiB. */
+    long peakRssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D", ""));
+        }
+        return -1;
+    }
+
     /** The server's children as (pid, state) from /proc, e.g. {@code 1234 Z}. */
     List<String> children() throws IOException {
         List<String> out = new ArrayList<>();

@@ -57,6 +57,10 @@ final class Harness implements AutoCloseable, ConnectionListener {
     /** Connections between their open and close records now, and the most there ever were. */
     final AtomicInteger live = new AtomicInteger();
     final AtomicInteger peak = new AtomicInteger();
+    /** Records ended with an {@code error=} outcome (counted even when records are not kept). */
+    final AtomicInteger errors = new AtomicInteger();
+    /** Keep every record (a soak turns this off: a hundred thousand records would be the growth it measures). */
+    volatile boolean keepRecords = true;
     private final List<TcpServer> servers = new ArrayList<>();
     private TcpServer upstream;
 
@@ -68,7 +72,8 @@ final class Harness implements AutoCloseable, ConnectionListener {
     @Override
     public void ended(ConnectionRecord record) {
         if (!"denied".equals(record.outcome()) && !"over-limit".equals(record.outcome())) live.decrementAndGet();
-        ended.add(record);
+        if (record.outcome().startsWith("error")) errors.incrementAndGet();
+        if (keepRecords) ended.add(record);
     }
 
     /** A server for {@code kind} under {@code model}; {@code tune} may add limits. */

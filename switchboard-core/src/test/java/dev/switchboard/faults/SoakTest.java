@@ -45,6 +45,7 @@ class SoakTest {
 
     @Test
     void mixedLoadLosesNothingAndDoesNotGrow() throws Exception {
+        harness.keepRecords = false;
         List<Target> targets = new ArrayList<>();
         for (Model m : List.of(Model.SERIAL, Model.THREADS, Model.VIRTUAL)) {
             for (Kind k : List.of(Kind.GREET, Kind.ECHO, Kind.RELAY)) {
@@ -91,8 +92,8 @@ class SoakTest {
         assertThat(mismatches.get()).isZero();
         assertThat(exchanges.get()).isPositive();
         assertThat(threadsLast).isLessThanOrEqualTo(threadsFirst + 16);
-        assertThat(heapLast).isLessThan(heapFirst + (32L << 20));
-        assertThat(harness.ended).noneSatisfy(r -> assertThat(r.outcome()).startsWith("error"));
+        assertThat(heapLast).isLessThan(heapFirst + (16L << 20));
+        assertThat(harness.errors.get()).isZero();
     }
 
     /** One caller's exchange; false when a byte came back wrong. */

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The model lab behind {@code switchboard bench --models ...}: checks the command line,
@@ -45,10 +46,10 @@ final class LabCommand {
         for (String m : models) {
             // Checked against serve's own list, unless a stand-in server (tests) takes others.
             boolean known = b.serverCommand != null ? m.matches("[a-z][a-z0-9-]*")
-                    : java.util.Arrays.stream(ServeCommand.Model.values()).anyMatch(x -> x.name().equals(m));
+                    : Arrays.stream(ServeCommand.Model.values()).anyMatch(x -> x.name().equals(m));
             if (!known) {
-                throw Failure.usage("'" + m + "' is not a model name (" + java.util.Arrays.stream(ServeCommand.Model.values())
-                        .map(Enum::name).collect(java.util.stream.Collectors.joining(", ")) + ")");
+                throw Failure.usage("'" + m + "' is not a model name (" + Arrays.stream(ServeCommand.Model.values())
+                        .map(Enum::name).collect(Collectors.joining(", ")) + ")");
             }
         }
         if (models.isEmpty() || b.rounds < 1 || b.rounds > 20) {

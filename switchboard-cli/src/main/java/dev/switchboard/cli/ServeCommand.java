@@ -156,9 +156,10 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (java.net.BindException e) {
             throw new Failure(ExitCode.FAILURE, e.getMessage(), e);
         }
+        // Handlers first: whoever reads "listening on" may signal at once (scripts, tests).
+        Signals.onStop(server::close, server::closeNow);
         err.println("listening on " + BindAddress.display(server.localAddress()));
         err.flush();
-        Signals.onStop(server::close, server::closeNow);
         server.awaitTerminated();
         return ExitCode.OK.code();
     }

@@ -55,6 +55,7 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         Objects.requireNonNull(grace, "grace");
         if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative");
         Objects.requireNonNull(stderr, "stderr");
+        Spawn.prepare(); // before the server accepts: see Spawn
     }
 
     /** Runs {@code command} with the defaults: no extra environment, 2 s grace, server's stderr. */

@@ -27,11 +27,6 @@ record BuiltInServices(List<String> env, Duration idleTimeout, Duration childGra
         env = List.copyOf(env);
     }
 
-    /** The same catalogue with serve's {@code --idle-timeout} and {@code --kill-grace} for its children. */
-    BuiltInServices forChildren(Duration idle, Duration grace) {
-        return new BuiltInServices(env, idle, grace);
-    }
-
     @Override
     public ConnectionHandler handlerFor(ServiceRequest request) {
         if (request.name().equals("exec")) {

@@ -1,6 +1,7 @@
 package dev.switchboard.cli;
 
 import dev.switchboard.client.Dialer;
+import dev.switchboard.client.Family;
 import dev.switchboard.io.Endpoint;
 import dev.switchboard.io.Splice;
 import dev.switchboard.proxy.ProxyHeaderWriter;
@@ -159,10 +160,16 @@ final class ConnectCommand implements Callable<Integer> {
         if (source == null) {
             return localPort == 0 ? null : new InetSocketAddress(localPort);
         }
+        InetAddress local;
         try {
-            return new InetSocketAddress(InetAddress.getByName(source), localPort);
+            local = InetAddress.getByName(source);
         } catch (UnknownHostException e) {
-            throw new Failure(ExitCode.FAILURE, "unknown source address: " + source, e);
+            throw Failure.usage("-s " + source + ": no such address"); // a typo, as serve's --bind
         }
+        Family f = family.family(spec.commandLine());
+        if (!f.admits(local)) {
+            throw Failure.usage("-s " + source + " is not an " + (f == Family.IPV4 ? "IPv4" : "IPv6") + " address");
+        }
+        return new InetSocketAddress(local, localPort);
     }
 }

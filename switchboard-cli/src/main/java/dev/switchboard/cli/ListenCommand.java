@@ -118,7 +118,7 @@ final class ListenCommand implements Callable<Integer> {
             try {
                 local = InetAddress.getByName(address);
             } catch (UnknownHostException e) {
-                throw new Failure(ExitCode.FAILURE, "unknown address to listen on: " + address, e);
+                throw Failure.usage("-s " + address + ": no such address"); // a typo, as serve's --bind
             }
             if (!f.admits(local)) {
                 throw new CommandLine.ParameterException(spec.commandLine(),

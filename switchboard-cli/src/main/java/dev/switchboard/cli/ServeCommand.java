@@ -58,6 +58,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE}).")
     Duration killGrace;
 
+    @Option(names = "--env", paramLabel = "NAME[=VALUE]",
+            description = "exec: also pass the server's NAME, or set NAME=VALUE (repeatable). By default a program"
+                    + " gets only the UCSPI-TCP variables, PATH, HOME and LANG.")
+    List<String> env = new ArrayList<>();
+
     @Mixin
     ServerOptions server;
 
@@ -75,6 +80,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         server.check(spec, "--port", "--bind", "-4", "-6");
+        if (!env.isEmpty() && !"exec".equals(service)) throw Failure.usage("--env is exec's option, not " + service + "'s");
         Family family = families.family(spec.commandLine());
         InetAddress host = server.inherit ? null : BindAddress.resolve(bind, family);
         ServiceRequest request = new ServiceRequest(service, message, command);
@@ -90,7 +96,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** The catalogue with this command's child options: exec and fork children get them. */
     ServiceCatalog services() {
-        return catalog instanceof BuiltInServices builtIn ? builtIn.forChildren(server.idleTimeout, killGrace) : catalog;
+        return catalog instanceof BuiltInServices builtIn
+                ? new BuiltInServices(env.isEmpty() ? builtIn.env() : env, server.idleTimeout, killGrace)
+                : catalog;
     }
 
     private ConcurrencyModel model(ServiceCatalog services, ServiceRequest request) {

@@ -142,10 +142,11 @@ public final class ServerOptions {
         } catch (IOException e) {
             throw new Failure(ExitCode.FAILURE, e.getMessage(), e);
         }
+        // Handlers first: whoever reads "listening on" may signal at once (scripts, tests).
+        Signals.onStop(server::close, server::closeNow);
         PrintWriter err = spec.commandLine().getErr();
         err.println("listening on " + BindAddress.display(server.localAddress()));
         err.flush();
-        Signals.onStop(server::close, server::closeNow);
         server.awaitTerminated();
         return ExitCode.OK.code();
     }

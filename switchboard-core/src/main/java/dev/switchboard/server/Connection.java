@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -35,6 +37,7 @@ public final class Connection implements AutoCloseable {
     private volatile boolean closeLater;
     private final AtomicReference<String> outcome = new AtomicReference<>();
     private final Map<String, String> fields = new LinkedHashMap<>();
+    private final List<Runnable> onAbort = new CopyOnWriteArrayList<>();
     private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     public Connection(long id, SocketChannel channel) throws IOException {
@@ -171,9 +174,22 @@ public final class Connection implements AutoCloseable {
         }
     }
 
-    /** Closes with a reset, so the caller knows it was not a clean end. */
+    /**
+     * Also runs {@code action} whenever this connection is aborted (idle timeout, shutdown, a
+     * failed copy). For handlers that may be blocked on something other than the socket:
+     * exec's copiers can both sit on a program's pipes (a program that never reads its stdin
+     * and writes nothing), where closing the socket alone would never reach them.
+     */
+    public void onAbort(Runnable action) {
+        onAbort.add(action);
+    }
+
+    /** Closes with a reset, so the caller knows it was not a clean end; then runs the {@link #onAbort} actions. */
     public void abort() {
         Endpoint.of(channel).abort();
+        for (Runnable action : onAbort) {
+            action.run();
+        }
     }
 
     /**

@@ -62,9 +62,17 @@ final class ConnectionTask implements Runnable {
             LOG.log(Level.DEBUG, "{0}: {1}", c, String.valueOf(e));
         } else {
             c.outcome("error=" + e.getClass().getSimpleName());
-            c.field("cause", String.valueOf(e.getMessage()));
-            LOG.log(Level.INFO, "{0}: {1}", c, String.valueOf(e));
+            c.field("cause", firstLine(e.getMessage()));
+            LOG.log(Level.INFO, "{0}: {1}: {2}", c, e.getClass().getName(), firstLine(e.getMessage()));
         }
+    }
+
+    // Some JDK messages run to many lines (a failed spawn lists "possible reasons"); one line
+    // per event keeps the log readable when it happens a hundred times a second.
+    private static String firstLine(String message) {
+        String m = String.valueOf(message);
+        int nl = m.indexOf('\n');
+        return (nl < 0 ? m : m.substring(0, nl)).strip();
     }
 
     // The JDK reports a peer's reset as a SocketException and a write to a reset peer as an

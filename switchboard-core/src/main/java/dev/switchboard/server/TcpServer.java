@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@link #close()} stops gracefully: close the listening socket, let open connections
  * finish for the grace period, reset the rest ({@code shutdown}), then join.
  * {@link #closeNow()} skips the wait. A failed accept never ends or spins the loop: it is
- * logged once and retried after a second (running out of file descriptors is the usual cause).
+ * logged once per episode (failures less than ten seconds apart are one) and retried after a
+ * second (running out of file descriptors is the usual cause).
  */
 public final class TcpServer implements AutoCloseable {
 
@@ -58,6 +59,8 @@ public final class TcpServer implements AutoCloseable {
     private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
     // How long the server must not be full before a saturation episode counts as over.
     private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
+    // How long accepts must not fail before a new failure is news again.
+    private static final long ACCEPT_QUIET_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerConfig config;
     private final ConnectionHandler handler;
@@ -76,6 +79,8 @@ public final class TcpServer implements AutoCloseable {
     private boolean saturated;
     private long lastFull;
     private boolean acceptFailing;
+    private boolean saidFailing;
+    private long lastAcceptFailure;
 
     public TcpServer(ServerConfig config) {
         this.config = config;
@@ -100,6 +105,7 @@ public final class TcpServer implements AutoCloseable {
      */
     public TcpServer start() throws IOException {
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("already started");
+        VirtualThreadPoller.start(); // before any caller can use up the descriptors it needs
         listener = Listeners.open(config);
         bound = (InetSocketAddress) listener.getLocalAddress();
         if (config.idleTimeout() != null) open.startReaper(config.idleTimeout());
@@ -187,7 +193,8 @@ public final class TcpServer implements AutoCloseable {
             }
             if (acceptFailing) {
                 acceptFailing = false;
-                LOG.log(Level.INFO, "accepting again");
+                LOG.log(saidFailing ? Level.INFO : Level.DEBUG, "accepting again");
+                saidFailing = false;
             }
             dispatch(channel);
         }
@@ -219,11 +226,19 @@ public final class TcpServer implements AutoCloseable {
         return true;
     }
 
+    // Out of descriptors, accepts flap: each connection that ends (or each child that fails to
+    // start) frees one for a moment. Failures within ACCEPT_QUIET of the last are one episode,
+    // told once ("accept failed", then "accepting again"); the flaps in between go to debug.
     private void backOff(Exception e) {
+        long now = System.nanoTime();
         if (!acceptFailing) {
             acceptFailing = true;
-            LOG.log(Level.WARNING, "accept failed: {0}; retrying every second until it works", String.valueOf(e));
+            boolean newEpisode = lastAcceptFailure == 0 || now - lastAcceptFailure > ACCEPT_QUIET_NANOS;
+            saidFailing = newEpisode;
+            LOG.log(newEpisode ? Level.WARNING : Level.DEBUG,
+                    "accept failed: {0}; retrying every second until it works", String.valueOf(e));
         }
+        lastAcceptFailure = now;
         try {
             closingLatch.await(BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException ignored) {

@@ -3,13 +3,14 @@ package dev.switchboard.service;
 import dev.switchboard.io.Splice;
 import dev.switchboard.server.Connection;
 import dev.switchboard.server.ConnectionHandler;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -54,6 +55,7 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         Objects.requireNonNull(grace, "grace");
         if (grace.isNegative()) throw new IllegalArgumentException("grace must not be negative");
         Objects.requireNonNull(stderr, "stderr");
+        Spawn.prepare(); // before the server accepts: see Spawn
     }
 
     /** Runs {@code command} with the defaults: no extra environment, 2 s grace, server's stderr. */
@@ -98,6 +100,10 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
     public void handle(Connection connection) throws IOException {
         Result result = run(connection);
         connection.outcome(result.outcome());
+        if (result.splice().outcome() != Splice.Outcome.OK) {
+            // Stopped for the caller's sake: how the program took it (137: it needed SIGKILL) is still news.
+            connection.field("exit", Integer.toString(result.exitStatus()));
+        }
         LOG.log(Level.DEBUG, () -> connection + ": program exited with status " + result.exitStatus());
     }
 
@@ -106,9 +112,12 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
         builder.environment().putAll(ExecEnvironment.of(connection.local(), connection.remote(), env, System.getenv()));
-        Process process = builder.start();
+        Process process = Spawn.start(builder);
         Thread errors = forwardStderr(process.getErrorStream(), "[#" + connection.id() + "] ");
         ProcessEndpoint program = new ProcessEndpoint(process, grace);
+        // The server's idle timeout or shutdown aborts the socket; the program must hear of it
+        // even when both copiers are stuck on its pipes (it never reads and never writes).
+        connection.onAbort(program::terminate);
         Splice splice = Splice.between(Linger.afterCallersEof(connection.endpoint()), program)
                 .untilBEnds().idleTimeout(idleTimeout);
         CompletableFuture<Splice.Result> splicing = new CompletableFuture<>();
@@ -165,16 +174,39 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         }
     }
 
+    /**
+     * Passes the program's stderr on a line at a time. Only LF ends a line (a CR inside one is
+     * shown as an escape, not taken as a break the caller could use), a CRLF program's CR is
+     * dropped, and a line is held to {@link #MAX_LINE} bytes while it is read, so a program
+     * writing one endless line costs no more memory than that.
+     */
     private Thread forwardStderr(InputStream errorStream, String prefix) {
         return Thread.ofVirtual().name("exec-stderr").start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(errorStream))) {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    stderr.accept(prefix + printable(line));
+            try (InputStream in = new BufferedInputStream(errorStream)) {
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
+                boolean cut = false;
+                for (int b; (b = in.read()) != -1; ) {
+                    if (b == '\n') {
+                        emit(prefix, line, cut);
+                        line.reset();
+                        cut = false;
+                    } else if (line.size() < MAX_LINE) {
+                        line.write(b);
+                    } else {
+                        cut = true;
+                    }
                 }
+                if (line.size() > 0 || cut) emit(prefix, line, cut);
             } catch (IOException | UncheckedIOException closed) {
                 // the process is gone and its pipe with it
             }
         });
+    }
+
+    private void emit(String prefix, ByteArrayOutputStream line, boolean cut) {
+        byte[] bytes = line.toByteArray();
+        int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        stderr.accept(prefix + printable(new String(bytes, 0, n, StandardCharsets.UTF_8)) + (cut ? "..." : ""));
     }
 
     /** Longest stderr line passed on; the rest is cut, so one line can't flood the log. */

@@ -1,0 +1,73 @@
+package dev.switchboard.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.faults.Harness.Kind;
+import dev.switchboard.faults.Harness.Model;
+import dev.switchboard.server.ConnectionRecord;
+import dev.switchboard.server.TcpServer;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Case 3: echo and relay callers that write as fast as the server takes it and never read.
+ * Once the socket buffers are full the server stops reading too (it holds no more than a
+ * buffer per connection), so its heap stays flat; the idle timeout ends each connection.
+ */
+@Timeout(60)
+class SlowReaderTest {
+
+    static final int READERS = 20;
+
+    private final Harness harness = new Harness();
+    private final List<SocketChannel> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws IOException {
+        for (SocketChannel c : clients) c.close();
+        harness.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"ECHO", "RELAY"})
+    void callersThatNeverReadCostABufferAndEndByIdleTimeout(Kind kind) throws Exception {
+        TcpServer server = harness.start(kind, Model.VIRTUAL, b -> b.idleTimeout(Duration.ofSeconds(2)));
+        long heapBefore = Harness.heapUsed();
+        long written = 0;
+        for (int i = 0; i < READERS; i++) {
+            SocketChannel c = SocketChannel.open(server.localAddress());
+            c.configureBlocking(false);
+            clients.add(c);
+        }
+        // Write until every connection has stopped taking bytes for half a second.
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < Duration.ofMillis(500).toNanos()) {
+            for (SocketChannel c : clients) {
+                chunk.clear();
+                int n = c.write(chunk);
+                if (n > 0) {
+                    written += n;
+                    quietSince = System.nanoTime();
+                }
+            }
+        }
+        long heapStuck = Harness.heapUsed();
+        List<ConnectionRecord> ended = harness.await(r -> "idle-timeout".equals(r.outcome()), READERS,
+                Duration.ofSeconds(15));
+        assertThat(ended).hasSize(READERS);
+        long grew = heapStuck - heapBefore;
+        System.out.printf("slow readers (%s): %d callers wrote %d KiB and stalled; heap grew %d KiB%n",
+                kind, READERS, written / 1024, grew / 1024);
+        // The bytes sit in kernel buffers, not in our heap: far less than what was written.
+        assertThat(grew).isLessThan(Math.max(16L << 20, written / 4));
+    }
+}

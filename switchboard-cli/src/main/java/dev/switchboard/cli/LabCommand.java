@@ -46,9 +46,9 @@ final class LabCommand {
         for (String m : models) {
             // Checked against serve's own list, unless a stand-in server (tests) takes others.
             boolean known = b.serverCommand != null ? m.matches("[a-z][a-z0-9-]*")
-                    : Arrays.stream(ServeCommand.Model.values()).anyMatch(x -> x.name().equals(m));
+                    : Arrays.stream(ServerOptions.Model.values()).anyMatch(x -> x.name().equals(m));
             if (!known) {
-                throw Failure.usage("'" + m + "' is not a model name (" + Arrays.stream(ServeCommand.Model.values())
+                throw Failure.usage("'" + m + "' is not a model name (" + Arrays.stream(ServerOptions.Model.values())
                         .map(Enum::name).collect(Collectors.joining(", ")) + ")");
             }
         }

@@ -8,6 +8,7 @@ import dev.switchboard.model.VirtualThreadPerConnection;
 import dev.switchboard.server.AccessRules;
 import dev.switchboard.server.Cidr;
 import dev.switchboard.server.ConnectionHandler;
+import dev.switchboard.server.ConnectionListener;
 import dev.switchboard.server.RecordFormat;
 import dev.switchboard.server.TcpServer;
 import dev.switchboard.server.TcpServerBuilder;
@@ -134,7 +135,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .handler(handler).model(model(request)).service(service)
                 .maxConnections(maxConnections).maxPerIp(maxPerIp)
                 .rules(new AccessRules(allow, deny)).idleTimeout(idleTimeout).grace(grace)
-                .listener(new RecordPrinter(err, log, verbose, quiet));
+                .listener(quiet ? ConnectionListener.NONE : new RecordPrinter(err, log, verbose, false));
         if (inherit) {
             b.inherited(inheritedListener());
         } else {

@@ -88,6 +88,9 @@ final class ConnectionTask implements Runnable {
 
     /** Hands the listener the connection's close record; a failing listener is only logged. */
     static void emit(ServerConfig config, Connection c) {
+        if (config.listener() == ConnectionListener.NONE) {
+            return;
+        }
         try {
             config.listener().ended(ConnectionRecord.closed(c, config.service(), config.model().name()));
         } catch (RuntimeException e) {

@@ -243,16 +243,24 @@ public final class TcpServer implements AutoCloseable {
             refuse(c, "over-limit");
             return;
         }
-        try {
-            config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
-        }
+        announce(c);
         ConnectionTask task = new ConnectionTask(c, handler, config, open, permits);
         try {
             config.model().execute(task);
         } catch (RuntimeException | Error e) {
             task.abandon(e);
+        }
+    }
+
+    private void announce(Connection c) {
+        ConnectionListener listener = config.listener();
+        if (listener == ConnectionListener.NONE || !listener.hearsOpenings()) {
+            return;
+        }
+        try {
+            listener.opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
         }
     }
 

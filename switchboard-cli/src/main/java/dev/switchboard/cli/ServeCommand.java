@@ -2,6 +2,7 @@ package dev.switchboard.cli;
 
 import dev.switchboard.client.Family;
 import dev.switchboard.model.ConcurrencyModel;
+import dev.switchboard.model.EventLoop;
 import dev.switchboard.model.Serial;
 import dev.switchboard.model.ThreadPerConnection;
 import dev.switchboard.model.VirtualThreadPerConnection;
@@ -12,6 +13,7 @@ import dev.switchboard.server.ConnectionListener;
 import dev.switchboard.server.RecordFormat;
 import dev.switchboard.server.TcpServer;
 import dev.switchboard.server.TcpServerBuilder;
+import dev.switchboard.service.ProtocolHandler;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -42,7 +44,7 @@ import picocli.CommandLine.Spec;
 public final class ServeCommand implements Callable<Integer> {
 
     /** The concurrency models by the names users type. */
-    enum Model { serial, threads, virtual, fork }
+    enum Model { serial, threads, virtual, fork, loop }
 
     @Parameters(index = "0", paramLabel = "SERVICE", description = "The service to run.")
     String service;
@@ -95,7 +97,7 @@ public final class ServeCommand implements Callable<Integer> {
     Duration grace;
 
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "virtual",
-            description = "serial, threads, virtual (default) or fork: where each connection runs.")
+            description = "serial, threads, virtual (default), fork or loop: where each connection runs.")
     Model model;
 
     @Option(names = "--log", paramLabel = "FORMAT", defaultValue = "kv",
@@ -131,8 +133,13 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceRequest request = new ServiceRequest(service, message, command);
         ConnectionHandler handler = catalog.handlerFor(request);
         PrintWriter err = spec.commandLine().getErr();
+        ConcurrencyModel chosen = model(request);
+        if (chosen instanceof EventLoop && !(handler instanceof ProtocolHandler)) {
+            throw Failure.usage("--model loop serves the built-in services only; " + service
+                    + " is blocking code: use --model virtual (or fork)");
+        }
         TcpServerBuilder b = TcpServer.builder()
-                .handler(handler).model(model(request)).service(service)
+                .handler(handler).model(chosen).service(service)
                 .maxConnections(maxConnections).maxPerIp(maxPerIp)
                 .rules(new AccessRules(allow, deny)).idleTimeout(idleTimeout).grace(grace)
                 .listener(quiet ? ConnectionListener.NONE : new RecordPrinter(err, log, verbose, false));
@@ -177,6 +184,7 @@ public final class ServeCommand implements Callable<Integer> {
             case threads -> new ThreadPerConnection();
             case virtual -> new VirtualThreadPerConnection();
             case fork -> catalog.forkModel(request);
+            case loop -> new EventLoop();
         };
     }
 

@@ -8,7 +8,7 @@ import dev.switchboard.server.ConnectionHandler;
  * and hands it to {@link #execute}; everything else is the same for every model.
  */
 public sealed interface ConcurrencyModel
-        permits Serial, ThreadPerConnection, VirtualThreadPerConnection, ProcessPerConnection {
+        permits Serial, ThreadPerConnection, VirtualThreadPerConnection, ProcessPerConnection, EventLoop {
 
     /** The name users type after {@code --model}. */
     String name();
@@ -28,5 +28,13 @@ public sealed interface ConcurrencyModel
      */
     default ConnectionHandler adapt(ConnectionHandler handler) {
         return handler;
+    }
+
+    /**
+     * Ends whatever threads the model keeps for a server (the event loop's selectors); the
+     * server calls it last, once every connection is closed. The thread-per-task models keep
+     * none.
+     */
+    default void stop() {
     }
 }

@@ -141,6 +141,7 @@ public final class TcpServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             open.stopReaper();
+            config.model().stop();
             terminated.countDown();
         }
     }

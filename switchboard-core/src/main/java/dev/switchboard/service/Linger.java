@@ -75,7 +75,7 @@ final class Linger {
         Watchdog.INSTANCE.watch(channel);
         try {
             ByteBuffer sink = ByteBuffer.allocate(512);
-            while (channel.read(sink.clear()) >= 0) {
+            while (connection.read(sink.clear()) >= 0) {
                 // drop it: the caller's request, arriving after our answer
             }
         } catch (IOException | RuntimeException closedOrGone) {

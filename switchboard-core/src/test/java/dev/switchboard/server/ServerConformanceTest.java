@@ -9,9 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.switchboard.model.ConcurrencyModel;
+import dev.switchboard.model.EventLoop;
 import dev.switchboard.model.Serial;
 import dev.switchboard.model.ThreadPerConnection;
 import dev.switchboard.model.VirtualThreadPerConnection;
+import dev.switchboard.service.ProtocolHandler;
+import dev.switchboard.service.Service;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,15 +40,37 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The same cases over every in-process concurrency model (fork joins when it exists). */
+/**
+ * The same cases over every in-process concurrency model (fork has its own IT in the CLI):
+ * with plain blocking handlers, and with the built-in services' protocols, which are all the
+ * event-loop model runs. Cases that need a handler of their own run over {@link #models()}.
+ */
 @Timeout(60)
 class ServerConformanceTest {
 
     private final List<TcpServer> servers = new ArrayList<>();
     private final RecordingListener records = new RecordingListener();
 
+    /** A model and the greet and echo it serves: plain handlers or the built-in protocols. */
+    record Served(ConcurrencyModel model, ConnectionHandler greet, ConnectionHandler echo, String shape) {
+        @Override
+        public String toString() {
+            return model.name() + " " + shape;
+        }
+    }
+
     static Stream<ConcurrencyModel> models() {
         return Stream.of(new Serial(), new ThreadPerConnection(), new VirtualThreadPerConnection());
+    }
+
+    static Stream<Served> served() {
+        ConnectionHandler greet = new ProtocolHandler(Service.GREET.factory(Service.Options.DEFAULTS));
+        ConnectionHandler echo = new ProtocolHandler(Service.ECHO.factory(Service.Options.DEFAULTS));
+        Stream<Served> plain = models().map(m -> new Served(m, GREET, ECHO, "handlers"));
+        Stream<Served> protocols = Stream.of(new Serial(), new ThreadPerConnection(), new VirtualThreadPerConnection(),
+                new EventLoop(), new EventLoop(1)).map(m -> new Served(m, greet, echo, "protocols"
+                + (m instanceof EventLoop l ? " (" + l.loops() + " loops)" : "")));
+        return Stream.concat(plain, protocols);
     }
 
     private TcpServer start(TcpServerBuilder b) throws IOException {
@@ -61,9 +86,9 @@ class ServerConformanceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void greetsWithTheCallersAddress(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(GREET).service("greet"));
+    @MethodSource("served")
+    void greetsWithTheCallersAddress(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.model()).handler(served.greet()).service("greet"));
         try (Socket s = connect(server.localAddress())) {
             String text = new String(readAll(s.getInputStream()), StandardCharsets.US_ASCII);
             assertThat(text).isEqualTo("Hello, person from 127.0.0.1:" + s.getLocalPort() + "\n");
@@ -71,9 +96,9 @@ class ServerConformanceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void echoesOneMebibyteByteForByte(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO));
+    @MethodSource("served")
+    void echoesOneMebibyteByteForByte(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.model()).handler(served.echo()));
         byte[] data = new byte[1 << 20];
         new Random(42).nextBytes(data);
         assertThat(roundTrip(server.localAddress(), data)).isEqualTo(data);
@@ -81,15 +106,15 @@ class ServerConformanceTest {
         assertThat(r.in()).isEqualTo(data.length);
         assertThat(r.out()).isEqualTo(data.length);
         assertThat(r.outcome()).isEqualTo("ok");
-        assertThat(r.model()).isEqualTo(model.name());
+        assertThat(r.model()).isEqualTo(served.model().name());
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void manyConcurrentClientsGetTheirOwnReplies(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO));
+    @MethodSource("served")
+    void manyConcurrentClientsGetTheirOwnReplies(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.model()).handler(served.echo()));
         // Serial answers one caller at a time, so fewer callers keep the test quick and honest.
-        int clients = model instanceof Serial ? 20 : 200;
+        int clients = served.model() instanceof Serial ? 20 : 200;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Boolean>> answers = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
@@ -105,10 +130,10 @@ class ServerConformanceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void theConnectionLimitKeepsTheNextCallerWaitingUntilOneEnds(ConcurrencyModel model) throws Exception {
-        int limit = model instanceof Serial ? 1 : 2;
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO).maxConnections(limit));
+    @MethodSource("served")
+    void theConnectionLimitKeepsTheNextCallerWaitingUntilOneEnds(Served served) throws Exception {
+        int limit = served.model() instanceof Serial ? 1 : 2;
+        TcpServer server = start(TcpServer.builder().model(served.model()).handler(served.echo()).maxConnections(limit));
         List<Socket> held = new ArrayList<>();
         for (int i = 0; i < limit; i++) {
             Socket s = connect(server.localAddress());
@@ -130,9 +155,9 @@ class ServerConformanceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void aGracefulStopLosesNoneOfAnOpenConnectionsData(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO).grace(Duration.ofSeconds(20)));
+    @MethodSource("served")
+    void aGracefulStopLosesNoneOfAnOpenConnectionsData(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.model()).handler(served.echo()).grace(Duration.ofSeconds(20)));
         byte[] data = new byte[256 * 1024];
         new Random(7).nextBytes(data);
         try (Socket s = connect(server.localAddress())) {
@@ -219,9 +244,9 @@ class ServerConformanceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void idleConnectionsAreClosedByTheTimeout(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(model).handler(ECHO).idleTimeout(Duration.ofMillis(300)));
+    @MethodSource("served")
+    void idleConnectionsAreClosedByTheTimeout(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.model()).handler(served.echo()).idleTimeout(Duration.ofMillis(300)));
         try (Socket s = connect(server.localAddress())) {
             s.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
             assertThat(s.getInputStream().readNBytes(2)).isEqualTo("hi".getBytes(StandardCharsets.US_ASCII));

@@ -96,8 +96,9 @@ public final class ServeCommand implements Callable<Integer> {
             description = "On SIGINT/SIGTERM, let open connections finish this long (default ${DEFAULT-VALUE}).")
     Duration grace;
 
-    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "virtual",
-            description = "serial, threads, virtual (default), fork or loop: where each connection runs.")
+    @Option(names = "--model", paramLabel = "MODEL",
+            description = {"serial, threads, virtual, fork or loop: where each connection runs.",
+                    "Default: loop for the built-in services (the fastest, measured), virtual for exec."})
     Model model;
 
     @Option(names = "--log", paramLabel = "FORMAT", defaultValue = "kv",
@@ -133,7 +134,7 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceRequest request = new ServiceRequest(service, message, command);
         ConnectionHandler handler = catalog.handlerFor(request);
         PrintWriter err = spec.commandLine().getErr();
-        ConcurrencyModel chosen = model(request);
+        ConcurrencyModel chosen = model(request, handler);
         if (chosen instanceof EventLoop && !(handler instanceof ProtocolHandler)) {
             throw Failure.usage("--model loop serves the built-in services only; " + service
                     + " is blocking code: use --model virtual (or fork)");
@@ -178,8 +179,14 @@ public final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    private ConcurrencyModel model(ServiceRequest request) {
-        return switch (model) {
+    /**
+     * The model asked for; without {@code --model}, the event loop for a protocol (a built-in
+     * service) and virtual threads for blocking code (exec, a test's handler): see
+     * docs/performance.md for the measurements behind it.
+     */
+    private ConcurrencyModel model(ServiceRequest request, ConnectionHandler handler) {
+        Model m = model != null ? model : handler instanceof ProtocolHandler ? Model.loop : Model.virtual;
+        return switch (m) {
             case serial -> new Serial();
             case threads -> new ThreadPerConnection();
             case virtual -> new VirtualThreadPerConnection();

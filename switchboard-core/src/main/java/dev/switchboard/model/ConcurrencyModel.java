@@ -5,7 +5,8 @@ import dev.switchboard.server.ConnectionHandler;
 /**
  * How a server runs its connections: each model decides only where one connection's task
  * runs. The accept loop (in {@code TcpServer}) builds the task (handle, then clean up and log)
- * and hands it to {@link #execute}; everything else is the same for every model.
+ * and hands it to {@link #execute}; everything else is the same for every model. The event
+ * loop takes the task apart instead of running it (see {@code ConnectionTask}).
  */
 public sealed interface ConcurrencyModel
         permits Serial, ThreadPerConnection, VirtualThreadPerConnection, ProcessPerConnection, EventLoop {
@@ -15,7 +16,8 @@ public sealed interface ConcurrencyModel
 
     /**
      * Runs one connection's task. Serial runs it on the caller (the accept loop) and returns
-     * when it is done; the others start it elsewhere and return at once.
+     * when it is done; the others start it elsewhere (the event loop: register it with a
+     * selector) and return at once.
      *
      * @throws RuntimeException or Error if the task could not be started (no thread could be
      *                          made, say); the accept loop then closes that connection itself

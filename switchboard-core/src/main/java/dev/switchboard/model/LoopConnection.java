@@ -29,6 +29,8 @@ final class LoopConnection implements Reply {
     static final long LINGER = TimeUnit.SECONDS.toNanos(2);
     /** Drain callbacks per readiness event, so one fast stream can't starve the others. */
     private static final int DRAIN_ROUNDS = 16;
+    /** Reads per readiness event while each fills the buffer. */
+    private static final int READS_PER_EVENT = 16;
 
     private final Loop loop;
     private final ConnectionTask task;
@@ -79,22 +81,31 @@ final class LoopConnection implements Reply {
         }
     }
 
+    // A read that fills the buffer suggests more is waiting: read again at once (a few times,
+    // for fairness) instead of going back to the selector; that halves the system calls of a
+    // stream.
     private void read() throws IOException {
-        ByteBuffer buffer = loop.readBuffer().clear();
-        int n = connection.read(buffer);
-        if (lingering) {
-            if (n < 0) end(null);
-            return;
+        for (int reads = 0; reads < READS_PER_EVENT; reads++) {
+            ByteBuffer buffer = loop.readBuffer().clear();
+            int n = connection.read(buffer);
+            if (lingering) {
+                if (n < 0) end(null);
+                if (n <= 0) return;
+                continue;
+            }
+            if (n == 0) return;
+            if (n < 0) {
+                callerEnded = true;
+                protocol.ended(this);
+            } else {
+                buffer.flip();
+                protocol.received(buffer, this);
+            }
+            progress();
+            if (n < buffer.capacity() || ended || callerEnded || lingering || drainWanted || !queue.isEmpty()) {
+                return;
+            }
         }
-        if (n == 0) return;
-        if (n < 0) {
-            callerEnded = true;
-            protocol.ended(this);
-        } else {
-            buffer.flip();
-            protocol.received(buffer, this);
-        }
-        progress();
     }
 
     /** Writes what is queued, calls {@code drained} as asked, then decides what to wait for. */

@@ -28,8 +28,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *       address holding {@code maxPerIp} connections already is closed at once
  *       ({@code over-limit}). Either way the permit goes back and the record is logged.</li>
  *   <li><b>Handled.</b> The connection is tracked (for the idle reaper and for shutdown) and
- *       handed to the model as one task: run the handler, then clean up. If the model cannot
- *       start the task, the loop cleans up itself. A handler's exception ends only its own
+ *       handed to the model as one {@link ConnectionTask}: run the handler, then clean up. A
+ *       blocking model runs that task on some thread. A model without a thread per connection
+ *       (the event loop) takes it over instead: it serves {@link ConnectionTask#connection()}
+ *       with {@link ConnectionTask#handler()}'s protocol on its selector and calls
+ *       {@link ConnectionTask#finish(Throwable)} once when the connection ends, which cleans up
+ *       exactly as the task's own end does; that is the whole seam between server and models.
+ *       If the model cannot start the task, the loop cleans up itself. A handler's exception ends only its own
  *       connection: a reset is logged at debug, other I/O errors at info, bugs as warnings
  *       with their stack trace.</li>
  *   <li><b>Half-closed.</b> The handler decides: after the caller's EOF it may keep writing,
@@ -37,11 +42,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>Closed.</b> When the handler returns or throws, the task closes the socket, stops
  *       tracking it, releases the permit in its {@code finally}, and hands the listener one
  *       {@link ConnectionRecord} with the outcome. The idle reaper and shutdown end a
- *       connection by resetting its socket after setting the outcome, which then stands.</li>
+ *       connection by resetting its socket after setting the outcome, which then stands (the
+ *       event loop finds such sockets closed under it within one of its ticks, 100 ms).</li>
  * </ol>
  *
  * <p>{@link #close()} stops gracefully: close the listening socket, let open connections
- * finish for the grace period, reset the rest ({@code shutdown}), then join.
+ * finish for the grace period, reset the rest ({@code shutdown}), join, and stop the model's
+ * own threads ({@link dev.switchboard.model.ConcurrencyModel#stop()}).
  * {@link #closeNow()} skips the wait. A failed accept never ends or spins the loop: it is
  * logged once and retried after a second (running out of file descriptors is the usual cause).
  */

@@ -46,7 +46,7 @@ class ServeIT {
                         .isEqualTo("Hello, person from 127.0.0.1:" + s.getLocalPort() + "\n");
                 String record = p.awaitLine(l -> l.startsWith("event=close"));
                 assertThat(record).matches("event=close id=1 remote=127\\.0\\.0\\.1:" + s.getLocalPort()
-                        + " local=127\\.0\\.0\\.1:" + at.getPort() + " service=greet model=loop in=0 out="
+                        + " local=127\\.0\\.0\\.1:" + at.getPort() + " service=greet model=virtual in=0 out="
                         + ("Hello, person from 127.0.0.1:" + s.getLocalPort() + "\n").length()
                         + " ms=\\d+ outcome=ok");
             }

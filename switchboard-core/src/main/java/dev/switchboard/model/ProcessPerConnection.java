@@ -29,6 +29,10 @@ public record ProcessPerConnection(Exec child) implements ConcurrencyModel {
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-XX:-UsePerfData",
             "-Xss512k", "-XX:CICompilerCount=1");
 
+    public ProcessPerConnection {
+        VirtualThreadPerConnection.preparePoller(); // the parent side runs on virtual threads
+    }
+
     /** Runs {@code childCommand} per connection for built-in services, with {@link Exec}'s defaults. */
     public ProcessPerConnection(List<String> childCommand) {
         this(childCommand.isEmpty() ? null : Exec.of(childCommand));

@@ -24,6 +24,11 @@ record RecordPrinter(PrintWriter err, RecordFormat format, boolean opens, boolea
         if (opens && !quiet) print(record);
     }
 
+    @Override
+    public boolean hearsOpenings() {
+        return opens && !quiet;
+    }
+
     private void print(ConnectionRecord record) {
         String line = format.format(record);
         synchronized (err) {

@@ -99,11 +99,13 @@ public final class RelayCommand implements Callable<Integer> {
     }
 
     private ConcurrencyModel model() {
-        return switch (server.model) {
+        return switch (server.model == null ? ServerOptions.Model.virtual : server.model) {
             case serial -> new Serial();
             case threads -> new ThreadPerConnection();
             case virtual -> new VirtualThreadPerConnection();
             case fork -> throw Failure.usage("relay runs in-process: --model fork is not available (use threads or virtual)");
+            case loop -> throw Failure.usage("--model loop serves the built-in services only; the relay is blocking code:"
+                    + " use --model virtual or threads");
         };
     }
 

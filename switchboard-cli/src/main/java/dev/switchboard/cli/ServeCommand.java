@@ -2,12 +2,14 @@ package dev.switchboard.cli;
 
 import dev.switchboard.client.Family;
 import dev.switchboard.model.ConcurrencyModel;
+import dev.switchboard.model.EventLoop;
 import dev.switchboard.model.Serial;
 import dev.switchboard.model.ThreadPerConnection;
 import dev.switchboard.model.VirtualThreadPerConnection;
 import dev.switchboard.server.ConnectionHandler;
 import dev.switchboard.server.TcpServer;
 import dev.switchboard.server.TcpServerBuilder;
+import dev.switchboard.service.ProtocolHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -86,7 +88,12 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceRequest request = new ServiceRequest(service, message, command);
         ServiceCatalog services = services();
         ConnectionHandler handler = services.handlerFor(request);
-        TcpServerBuilder b = TcpServer.builder().handler(handler).model(model(services, request)).service(service);
+        ConcurrencyModel chosen = model(services, request, handler);
+        if (chosen instanceof EventLoop && (!(handler instanceof ProtocolHandler) || server.proxyProtocol)) {
+            throw Failure.usage("--model loop serves the built-in services only, without --proxy-protocol; "
+                    + (server.proxyProtocol ? "reading a PROXY header" : service) + " is blocking code: use --model virtual");
+        }
+        TcpServerBuilder b = TcpServer.builder().handler(handler).model(chosen).service(service);
         server.apply(b, spec.commandLine().getErr());
         if (!server.inherit) {
             b.address(new InetSocketAddress(host, port)).family(family);
@@ -101,12 +108,21 @@ public final class ServeCommand implements Callable<Integer> {
                 : catalog;
     }
 
-    private ConcurrencyModel model(ServiceCatalog services, ServiceRequest request) {
-        return switch (server.model) {
+    /**
+     * The model asked for; without {@code --model}, the event loop for a protocol (a built-in
+     * service) and virtual threads for blocking code (exec, a PROXY header to read): README's
+     * performance section has the measurements behind it.
+     */
+    private ConcurrencyModel model(ServiceCatalog services, ServiceRequest request, ConnectionHandler handler) {
+        ServerOptions.Model m = server.model != null ? server.model
+                : handler instanceof ProtocolHandler && !server.proxyProtocol
+                        ? ServerOptions.Model.loop : ServerOptions.Model.virtual;
+        return switch (m) {
             case serial -> new Serial();
             case threads -> new ThreadPerConnection();
             case virtual -> new VirtualThreadPerConnection();
             case fork -> services.forkModel(request);
+            case loop -> new EventLoop();
         };
     }
 }

@@ -47,7 +47,8 @@ class ServeOptionsTest {
                 Arguments.of("negative idle timeout", "--idle-timeout -1", "'-1' seconds is out of range"),
                 Arguments.of("negative grace", "--grace -3", "'-3' seconds is out of range"),
                 Arguments.of("zero kill grace", "--kill-grace 0", "'0' seconds is out of range"),
-                Arguments.of("unknown model", "--model forks", "expected one of [serial, threads, virtual, fork]"),
+                Arguments.of("unknown model", "--model forks", "expected one of [serial, threads, virtual, fork, loop]"),
+                Arguments.of("loop with blocking code", "--model loop", "--model loop serves the built-in services only"),
                 Arguments.of("unknown log format", "--log xml", "expected one of [KV, JSON]"),
                 Arguments.of("verbose and quiet", "-v -q", "-v and -q contradict each other"),
                 Arguments.of("IPv4 and IPv6 only", "-4 -6", "-4 and -6 cannot be used together"),
@@ -103,6 +104,16 @@ class ServeOptionsTest {
         cli.setErr(new PrintWriter(err, true));
         assertThat(cli.execute("serve", "nosuchservice")).isEqualTo(2);
         assertThat(firstLine()).startsWith("switchboard: unknown service").contains("'nosuchservice'");
+        assertNoTrace();
+    }
+
+    @Test
+    void execOnTheLoopModelIsAUsageError() {
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute("serve", "exec", "--model", "loop", "--", "cat")).isEqualTo(2);
+        assertThat(firstLine()).isEqualTo("switchboard: --model loop serves the built-in services only;"
+                + " exec is blocking code: use --model virtual (or fork)");
         assertNoTrace();
     }
 

@@ -98,6 +98,19 @@ public final class Connection implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes what the socket takes now, counting it: for a non-blocking channel (the event
+     * loop), where {@link #write} would spin. Returns the count, maybe 0.
+     */
+    public int writeSome(ByteBuffer src) throws IOException {
+        int n = channel.write(src);
+        if (n > 0) {
+            out.addAndGet(n);
+            lastActivity = System.nanoTime();
+        }
+        return n;
+    }
+
     /** Half-close: the caller sees EOF, and may still send to us. */
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();

@@ -9,8 +9,12 @@ import java.util.concurrent.Semaphore;
  * One accepted connection's work, as the accept loop hands it to the concurrency model: run
  * the handler, name how it ended, then close, log the record, stop tracking and give the
  * permit back, whatever happened. See {@link TcpServer} for the whole life of a connection.
+ *
+ * <p>A blocking model just runs it. A model that drives connections without a thread of their
+ * own (the event loop) takes it apart instead: it serves {@link #connection()} with
+ * {@link #handler()}'s protocol and calls {@link #finish(Throwable)} exactly once at the end.
  */
-final class ConnectionTask implements Runnable {
+public final class ConnectionTask implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
 
@@ -29,21 +33,43 @@ final class ConnectionTask implements Runnable {
         this.permits = permits;
     }
 
+    /** The accepted connection. */
+    public Connection connection() {
+        return connection;
+    }
+
+    /** What the server serves each connection with (after the model's {@code adapt}). */
+    public ConnectionHandler handler() {
+        return handler;
+    }
+
     @Override
     public void run() {
-        Connection c = connection;
+        Throwable failure = null;
         try {
-            handler.handle(c);
-        } catch (IOException e) {
-            failed(c, e);
+            handler.handle(connection);
         } catch (Throwable t) {
-            if (c.outcome("error=" + t.getClass().getSimpleName())) {
-                c.field("cause", String.valueOf(t.getMessage()));
-            }
-            LOG.log(Level.WARNING, "handler failed on connection " + c, t);
+            failure = t;
         } finally {
-            finish();
+            finish(failure);
         }
+    }
+
+    /**
+     * Ends the connection: names the outcome from {@code failure} (null: it ended well), then
+     * closes, logs the record, stops tracking and releases the permit. Call it once.
+     */
+    public void finish(Throwable failure) {
+        Connection c = connection;
+        if (failure instanceof IOException e) {
+            failed(c, e);
+        } else if (failure != null) {
+            if (c.outcome("error=" + failure.getClass().getSimpleName())) {
+                c.field("cause", String.valueOf(failure.getMessage()));
+            }
+            LOG.log(Level.WARNING, "handler failed on connection " + c, failure);
+        }
+        finish();
     }
 
     /** The model could not start this task: clean up here instead. */
@@ -96,6 +122,9 @@ final class ConnectionTask implements Runnable {
 
     /** Hands the listener the connection's close record; a failing listener is only logged. */
     static void emit(ServerConfig config, Connection c) {
+        if (config.listener() == ConnectionListener.NONE) {
+            return;
+        }
         try {
             config.listener().ended(ConnectionRecord.closed(c, config.service(), config.model().name()));
         } catch (RuntimeException e) {

@@ -29,8 +29,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *       address holding {@code maxPerIp} connections already is closed at once
  *       ({@code over-limit}). Either way the permit goes back and the record is logged.</li>
  *   <li><b>Handled.</b> The connection is tracked (for the idle reaper and for shutdown) and
- *       handed to the model as one task: run the handler, then clean up. If the model cannot
- *       start the task, the loop cleans up itself. A handler's exception ends only its own
+ *       handed to the model as one {@link ConnectionTask}: run the handler, then clean up. A
+ *       blocking model runs that task on some thread. A model without a thread per connection
+ *       (the event loop) takes it over instead: it serves {@link ConnectionTask#connection()}
+ *       with {@link ConnectionTask#handler()}'s protocol on its selector and calls
+ *       {@link ConnectionTask#finish(Throwable)} once when the connection ends, which cleans up
+ *       exactly as the task's own end does; that is the whole seam between server and models.
+ *       If the model cannot start the task, the loop cleans up itself. A handler's exception ends only its own
  *       connection: a reset is logged at debug, other I/O errors at info, bugs as warnings
  *       with their stack trace.</li>
  *   <li><b>Introduced</b> (only with a {@link dev.switchboard.proxy.ProxyPolicy}). First thing
@@ -43,11 +48,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li><b>Closed.</b> When the handler returns or throws, the task closes the socket, stops
  *       tracking it, releases the permit in its {@code finally}, and hands the listener one
  *       {@link ConnectionRecord} with the outcome. The idle reaper and shutdown end a
- *       connection by resetting its socket after setting the outcome, which then stands.</li>
+ *       connection by resetting its socket after setting the outcome, which then stands (the
+ *       event loop finds such sockets closed under it within one of its ticks, 100 ms).</li>
  * </ol>
  *
  * <p>{@link #close()} stops gracefully: close the listening socket, let open connections
- * finish for the grace period, reset the rest ({@code shutdown}), then join.
+ * finish for the grace period, reset the rest ({@code shutdown}), join, and stop the model's
+ * own threads ({@link dev.switchboard.model.ConcurrencyModel#stop()}).
  * {@link #closeNow()} skips the wait. A failed accept never ends or spins the loop: it is
  * logged once per episode (failures less than ten seconds apart are one) and retried after a
  * second (running out of file descriptors is the usual cause).
@@ -157,6 +164,7 @@ public final class TcpServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             open.stopReaper();
+            config.model().stop();
             terminated.countDown();
         }
     }
@@ -277,10 +285,17 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Hands the listener the connection's open record; a failing listener is only logged. */
+    /**
+     * Hands the listener the connection's open record, built only when someone hears it (the
+     * accept loop's hot path); a failing listener is only logged.
+     */
     static void opened(ServerConfig config, Connection c) {
+        ConnectionListener listener = config.listener();
+        if (listener == ConnectionListener.NONE || !listener.hearsOpenings()) {
+            return;
+        }
         try {
-            config.listener().opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
+            listener.opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
         }

@@ -48,7 +48,7 @@ public final class ProtocolHandler implements ConnectionHandler {
      */
     public static void drive(Protocol protocol, Endpoint io) throws IOException {
         Pending reply = new Pending();
-        ByteBuffer in = ByteBuffer.allocate(READ_BUFFER);
+        ByteBuffer in = null; // greet, daytime and time never read: they don't pay for a buffer
         protocol.opened(reply);
         boolean callerEnded = false;
         while (true) {
@@ -59,7 +59,7 @@ public final class ProtocolHandler implements ConnectionHandler {
                 finish(io);
                 return;
             }
-            in.clear();
+            in = in == null ? ByteBuffer.allocate(READ_BUFFER) : in.clear();
             int n = io.read(in);
             if (n < 0) {
                 callerEnded = true;

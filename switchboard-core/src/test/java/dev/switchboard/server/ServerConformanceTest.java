@@ -10,10 +10,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.switchboard.model.ConcurrencyModel;
+import dev.switchboard.model.EventLoop;
 import dev.switchboard.model.ProcessPerConnection;
 import dev.switchboard.model.Serial;
 import dev.switchboard.model.ThreadPerConnection;
 import dev.switchboard.model.VirtualThreadPerConnection;
+import dev.switchboard.service.ProtocolHandler;
+import dev.switchboard.service.Service;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,12 +43,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The same cases over every concurrency model. Under fork the child is a small program that
- * does the handler's job ({@code cat} for echo, a shell {@code printf} of the UCSPI variables
- * for greet), so what is tested is the fork model itself: a process per connection, spliced,
- * with the caller's address in its environment. (The real {@code switchboard handle} child is
- * tested in switchboard-cli's ForkModelIT.) Cases whose handler is Java code that can't move
- * into a child skip fork.
+ * The same cases over every concurrency model: with plain blocking handlers, and with the
+ * built-in services' protocols, which are all the event-loop model runs. Under fork the child
+ * is a small program that does the handler's job ({@code cat} for echo, a shell
+ * {@code printf} of the UCSPI variables for greet), so what is tested is the fork model
+ * itself: a process per connection, spliced, with the caller's address in its environment.
+ * (The real {@code switchboard handle} child is tested in switchboard-cli's ForkServeIT.)
+ * Cases whose handler is Java code that can't move into a child skip fork.
  */
 @Timeout(60)
 class ServerConformanceTest {
@@ -56,6 +60,24 @@ class ServerConformanceTest {
     static final List<String> ECHO_CHILD = List.of("cat");
     static final List<String> GREET_CHILD = List.of("sh", "-c",
             "printf 'Hello, person from %s:%s\\n' \"$TCPREMOTEIP\" \"$TCPREMOTEPORT\"");
+
+    /** A model and the greet and echo it serves: plain handlers or the built-in protocols. */
+    record Served(ConcurrencyModel model, ConnectionHandler greet, ConnectionHandler echo, String shape) {
+        /** The model as the greet cases run it: under fork, with a child that greets. */
+        ConcurrencyModel greetModel() {
+            return model instanceof ProcessPerConnection ? new ProcessPerConnection(GREET_CHILD) : model;
+        }
+
+        /** The model as the echo cases run it: under fork, with a child that echoes. */
+        ConcurrencyModel echoModel() {
+            return model instanceof ProcessPerConnection ? new ProcessPerConnection(ECHO_CHILD) : model;
+        }
+
+        @Override
+        public String toString() {
+            return model.name() + " " + shape;
+        }
+    }
 
     static Stream<ConcurrencyModel> models() {
         // fork's child is chosen per case, by serving()
@@ -77,6 +99,16 @@ class ServerConformanceTest {
         assumeFalse(model instanceof ProcessPerConnection, "this case's handler is Java code, which fork can't run in a child");
     }
 
+    static Stream<Served> served() {
+        ConnectionHandler greet = new ProtocolHandler(Service.GREET.factory(Service.Options.DEFAULTS));
+        ConnectionHandler echo = new ProtocolHandler(Service.ECHO.factory(Service.Options.DEFAULTS));
+        Stream<Served> plain = models().map(m -> new Served(m, GREET, ECHO, "handlers"));
+        Stream<Served> protocols = Stream.of(new Serial(), new ThreadPerConnection(), new VirtualThreadPerConnection(),
+                new EventLoop(), new EventLoop(1)).map(m -> new Served(m, greet, echo, "protocols"
+                + (m instanceof EventLoop l ? " (" + l.loops() + " loops)" : "")));
+        return Stream.concat(plain, protocols);
+    }
+
     private TcpServer start(TcpServerBuilder b) throws IOException {
         TcpServer s = b.address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).backlog(512)
                 .listener(records).build().start();
@@ -90,37 +122,37 @@ class ServerConformanceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void greetsWithTheCallersAddress(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(serving(model, GREET_CHILD)).handler(GREET).service("greet"));
+    @MethodSource("served")
+    void greetsWithTheCallersAddress(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.greetModel()).handler(served.greet()).service("greet"));
         try (Socket s = connect(server.localAddress())) {
             String text = new String(readAll(s.getInputStream()), StandardCharsets.US_ASCII);
             assertThat(text).isEqualTo("Hello, person from 127.0.0.1:" + s.getLocalPort() + "\n");
         }
-        assertThat(records.await(x -> true).outcome()).isEqualTo(ok(model)); // under fork: the child's exit
+        assertThat(records.await(x -> true).outcome()).isEqualTo(ok(served.model())); // under fork: the child's exit
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void echoesOneMebibyteByteForByte(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO));
+    @MethodSource("served")
+    void echoesOneMebibyteByteForByte(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.echoModel()).handler(served.echo()));
         byte[] data = new byte[1 << 20];
         new Random(42).nextBytes(data);
         assertThat(roundTrip(server.localAddress(), data)).isEqualTo(data);
         ConnectionRecord r = records.await(x -> true);
         assertThat(r.in()).isEqualTo(data.length);
         assertThat(r.out()).isEqualTo(data.length);
-        assertThat(r.outcome()).isEqualTo(ok(model));
-        assertThat(r.model()).isEqualTo(model.name());
+        assertThat(r.outcome()).isEqualTo(ok(served.model()));
+        assertThat(r.model()).isEqualTo(served.model().name());
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void manyConcurrentClientsGetTheirOwnReplies(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO));
+    @MethodSource("served")
+    void manyConcurrentClientsGetTheirOwnReplies(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.echoModel()).handler(served.echo()));
         // Serial answers one caller at a time, and fork starts a process for each: fewer callers
         // keep those quick and honest.
-        int clients = model instanceof Serial ? 20 : model instanceof ProcessPerConnection ? 50 : 200;
+        int clients = served.model() instanceof Serial ? 20 : served.model() instanceof ProcessPerConnection ? 50 : 200;
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Boolean>> answers = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
@@ -132,14 +164,14 @@ class ServerConformanceTest {
             }
         }
         assertThat(records.await(x -> records.ended.size() == clients)).isNotNull();
-        assertThat(records.ended).allMatch(r -> r.outcome().equals(ok(model)));
+        assertThat(records.ended).allMatch(r -> r.outcome().equals(ok(served.model())));
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void theConnectionLimitKeepsTheNextCallerWaitingUntilOneEnds(ConcurrencyModel model) throws Exception {
-        int limit = model instanceof Serial ? 1 : 2;
-        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO).maxConnections(limit));
+    @MethodSource("served")
+    void theConnectionLimitKeepsTheNextCallerWaitingUntilOneEnds(Served served) throws Exception {
+        int limit = served.model() instanceof Serial ? 1 : 2;
+        TcpServer server = start(TcpServer.builder().model(served.echoModel()).handler(served.echo()).maxConnections(limit));
         List<Socket> held = new ArrayList<>();
         for (int i = 0; i < limit; i++) {
             Socket s = connect(server.localAddress());
@@ -161,9 +193,9 @@ class ServerConformanceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void aGracefulStopLosesNoneOfAnOpenConnectionsData(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO).grace(Duration.ofSeconds(20)));
+    @MethodSource("served")
+    void aGracefulStopLosesNoneOfAnOpenConnectionsData(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.echoModel()).handler(served.echo()).grace(Duration.ofSeconds(20)));
         byte[] data = new byte[256 * 1024];
         new Random(7).nextBytes(data);
         try (Socket s = connect(server.localAddress())) {
@@ -190,7 +222,7 @@ class ServerConformanceTest {
             writer.join();
             assertThat(stopper.join(Duration.ofSeconds(10))).isTrue();
         }
-        assertThat(records.await(x -> true).outcome()).isEqualTo(ok(model));
+        assertThat(records.await(x -> true).outcome()).isEqualTo(ok(served.model()));
     }
 
     private static boolean canConnect(InetSocketAddress a) {
@@ -252,9 +284,9 @@ class ServerConformanceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("models")
-    void idleConnectionsAreClosedByTheTimeout(ConcurrencyModel model) throws Exception {
-        TcpServer server = start(TcpServer.builder().model(serving(model, ECHO_CHILD)).handler(ECHO).idleTimeout(Duration.ofMillis(300)));
+    @MethodSource("served")
+    void idleConnectionsAreClosedByTheTimeout(Served served) throws Exception {
+        TcpServer server = start(TcpServer.builder().model(served.echoModel()).handler(served.echo()).idleTimeout(Duration.ofMillis(300)));
         try (Socket s = connect(server.localAddress())) {
             s.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
             assertThat(s.getInputStream().readNBytes(2)).isEqualTo("hi".getBytes(StandardCharsets.US_ASCII));

@@ -1,0 +1,101 @@
+package dev.switchboard.model;
+
+import dev.switchboard.server.ConnectionHandler;
+import dev.switchboard.server.ConnectionTask;
+import dev.switchboard.service.ProtocolHandler;
+
+/**
+ * The classic select/poll server: a few {@link java.nio.channels.Selector} threads (one per
+ * core by default) serve every connection with non-blocking I/O, driving the built-in
+ * services' {@link dev.switchboard.service.Protocol}s directly, without a thread per
+ * connection. The server's one accept loop still accepts, applies the limits and rules, and
+ * hands each connection here; {@link #execute} passes it round-robin to a {@link Loop}, which
+ * registers it with its selector.
+ *
+ * <p>Only protocols run here: blocking code ({@code exec}, an embedder's
+ * {@link ConnectionHandler}) would stall every connection on its loop, so {@link #adapt}
+ * refuses it. The loops start with the first connection and end with {@link #stop()}.
+ */
+public final class EventLoop implements ConcurrencyModel {
+
+    private final int loopCount;
+    private Loop[] loops;
+    private int next;
+
+    /** One loop per available processor. */
+    public EventLoop() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** This many loops (selector threads). */
+    public EventLoop(int loops) {
+        if (loops < 1) throw new IllegalArgumentException("an event loop model needs at least one loop");
+        this.loopCount = loops;
+    }
+
+    @Override
+    public String name() {
+        return "loop";
+    }
+
+    /** How many selector threads serve connections. */
+    public int loops() {
+        return loopCount;
+    }
+
+    /**
+     * Keeps a {@link ProtocolHandler} (a built-in service) as it is.
+     *
+     * @throws IllegalArgumentException for any other handler: blocking code needs a blocking model
+     */
+    @Override
+    public ConnectionHandler adapt(ConnectionHandler handler) {
+        if (handler instanceof ProtocolHandler) {
+            return handler;
+        }
+        throw new IllegalArgumentException("the loop model runs the built-in services only;"
+                + " this handler is blocking code (use --model virtual)");
+    }
+
+    /**
+     * Hands the connection to the next loop. Called by the accept loop only (so the
+     * round-robin needs no lock), with the task the server built.
+     *
+     * @throws IllegalArgumentException for a task that is not a server's protocol connection
+     */
+    @Override
+    public void execute(Runnable connectionTask) {
+        if (!(connectionTask instanceof ConnectionTask task) || !(task.handler() instanceof ProtocolHandler)) {
+            throw new IllegalArgumentException("the loop model serves a TcpServer's protocol connections only");
+        }
+        Loop[] ls = started();
+        Loop loop = ls[next];
+        next = (next + 1) % ls.length;
+        loop.add(task);
+    }
+
+    private synchronized Loop[] started() {
+        if (loops == null) {
+            Loop[] ls = new Loop[loopCount];
+            for (int i = 0; i < ls.length; i++) {
+                ls[i] = Loop.start("loop-" + i);
+            }
+            loops = ls;
+        }
+        return loops;
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (loops == null) return;
+        for (Loop loop : loops) {
+            loop.stop();
+        }
+        loops = null;
+    }
+
+    @Override
+    public String toString() {
+        return "EventLoop[" + loopCount + " loops]";
+    }
+}

@@ -1,0 +1,152 @@
+package dev.switchboard.model;
+
+import dev.switchboard.server.ConnectionTask;
+import dev.switchboard.service.ProtocolHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One selector thread of the {@link EventLoop}: takes connections from the accept loop,
+ * registers them, and runs each ready one's {@link LoopConnection} until it ends. Everything
+ * here but {@link #add} and {@link #stop} runs on the loop's own thread, so the per-connection
+ * state needs no locks.
+ *
+ * <p>Other threads may close a connection's socket (the idle reaper, the server's shutdown).
+ * A closed channel's key is cancelled, not reported ready, so every {@link #TICK_MILLIS} the
+ * loop looks for connections whose socket is closed and ends them; the same tick ends
+ * lingering closes that ran out of time.
+ */
+final class Loop implements Runnable {
+
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+    static final long TICK_MILLIS = 100;
+    /** One read buffer per loop, lent to the protocol for each read; a direct one, so reads copy nothing. */
+    private static final int READ_BUFFER = 64 * 1024;
+
+    private final Selector selector;
+    private final Queue<ConnectionTask> incoming = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
+    private final Set<LoopConnection> live = new HashSet<>();
+    private final ArrayDeque<LoopConnection> lingering = new ArrayDeque<>();
+    private volatile boolean stopping;
+    private Thread thread;
+    private long lastTick = System.nanoTime();
+
+    private Loop(Selector selector) {
+        this.selector = selector;
+    }
+
+    static Loop start(String name) {
+        try {
+            Loop loop = new Loop(Selector.open());
+            loop.thread = Thread.ofPlatform().name(name).daemon().start(loop);
+            return loop;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector", e);
+        }
+    }
+
+    /** From the accept loop: serve this connection. Wakes the selector only if nobody has yet. */
+    void add(ConnectionTask task) {
+        if (stopping) throw new IllegalStateException("event loop stopped");
+        incoming.add(task);
+        if (wakeupPending.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
+    }
+
+    /** Ends the thread (after the server has closed its connections) and waits for it. */
+    void stop() {
+        stopping = true;
+        selector.wakeup();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!stopping) {
+                selector.select(this::ready, TICK_MILLIS);
+                wakeupPending.set(false);
+                registerIncoming();
+                if (System.nanoTime() - lastTick >= TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
+                    tick();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.ERROR, "event loop failed; its connections are closed", e);
+        } finally {
+            registerIncoming(); // so that nobody handed over is left unaccounted for
+            for (LoopConnection c : new ArrayList<>(live)) {
+                c.abort("shutdown");
+            }
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // the loop is over either way
+            }
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        ((LoopConnection) key.attachment()).ready(key);
+    }
+
+    private void registerIncoming() {
+        ConnectionTask task;
+        while ((task = incoming.poll()) != null) {
+            LoopConnection c = new LoopConnection(this, task, ((ProtocolHandler) task.handler()).factory());
+            live.add(c);
+            c.open(selector);
+        }
+    }
+
+    /** Ends lingering closes past their time and connections another thread closed. */
+    private void tick() {
+        long now = System.nanoTime();
+        lastTick = now;
+        LoopConnection head;
+        while ((head = lingering.peek()) != null && (head.ended() || now - head.lingerDeadline() >= 0)) {
+            lingering.poll();
+            head.lingerExpired();
+        }
+        List<LoopConnection> closed = new ArrayList<>();
+        for (LoopConnection c : live) {
+            if (!c.isOpen()) closed.add(c);
+        }
+        for (LoopConnection c : closed) {
+            c.end(new ClosedChannelException());
+        }
+    }
+
+    void lingering(LoopConnection c) {
+        lingering.add(c); // one linger time for all, so the queue is in deadline order
+    }
+
+    void ended(LoopConnection c) {
+        live.remove(c);
+    }
+}

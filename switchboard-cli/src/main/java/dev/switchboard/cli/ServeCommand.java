@@ -89,9 +89,12 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceCatalog services = services();
         ConnectionHandler handler = services.handlerFor(request);
         ConcurrencyModel chosen = model(services, request, handler);
-        if (chosen instanceof EventLoop && (!(handler instanceof ProtocolHandler) || server.proxyProtocol)) {
-            throw Failure.usage("--model loop serves the built-in services only, without --proxy-protocol; "
-                    + (server.proxyProtocol ? "reading a PROXY header" : service) + " is blocking code: use --model virtual");
+        if (chosen instanceof EventLoop && !(handler instanceof ProtocolHandler)) {
+            throw Failure.usage("--model loop serves the built-in services only; " + service
+                    + " is blocking code: use --model virtual (or fork)");
+        }
+        if (chosen instanceof EventLoop && server.proxyProtocol) {
+            throw Failure.usage("--model loop does not read PROXY headers yet: use --model virtual with --proxy-protocol");
         }
         TcpServerBuilder b = TcpServer.builder().handler(handler).model(chosen).service(service);
         server.apply(b, spec.commandLine().getErr());

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(90)
 class HaproxyIT {
 
-    /** The configuration docs/relay-proxy.md shows, with the test's ports and socket path. */
+    /** The configuration README ("Running behind HAProxy") shows, with the test's ports and socket path. */
     static String config(Path statsSocket, int front, int a, int b) {
         return config(statsSocket, "127.0.0.1:" + front, "127.0.0.1:" + a, "127.0.0.1:" + b);
     }

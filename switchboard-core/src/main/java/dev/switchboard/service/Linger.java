@@ -72,7 +72,7 @@ final class Linger {
      * Reads and drops until the caller's EOF, an error, or about {@link #MAX}. The read is an
      * untimed one on this thread and the deadline is kept by one shared watchdog, because a
      * timed read costs a timer per connection: measured on greet, the timed version ran at
-     * about 0.6x the C reference and this one at about 0.8x (docs/performance.md).
+     * about 0.6x the C reference and this one at about 0.8x (README, "Performance").
      */
     static void drain(Connection connection) {
         SocketChannel channel = connection.channel();

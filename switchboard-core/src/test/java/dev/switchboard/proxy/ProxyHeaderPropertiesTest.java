@@ -27,7 +27,7 @@ import net.jqwik.api.constraints.IntRange;
  * Properties of the PROXY reader and writer (jqwik): every header round-trips, arrives intact
  * however it is chunked, and never costs the service a byte; every truncation, lie and random
  * input is refused as a result, never thrown. The fuzz property takes its try count from
- * {@code jqwik.tries.default} (10,000 in the suite; see docs/relay-proxy.md for a longer run).
+ * {@code jqwik.tries.default} (10,000 in the suite; see README, "Tests and the fuzz", for a longer run).
  */
 class ProxyHeaderPropertiesTest {
 

@@ -10,13 +10,13 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The embedding example of docs/server.md, kept compiling and working. */
+/** The embedding example of README (Embedding: TcpServer), kept compiling and working. */
 @Timeout(20)
 class EmbeddingExampleTest {
 
     @Test
     void theReadmeEchoServerEchoes() throws Exception {
-        // --- as in docs/server.md (port 0 here instead of 9234) ---
+        // --- as in README (port 0 here instead of 9234) ---
         try (TcpServer server = TcpServer.builder()
                 .address(new InetSocketAddress("127.0.0.1", 0))
                 .maxConnections(100)

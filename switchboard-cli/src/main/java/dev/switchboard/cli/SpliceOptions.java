@@ -1,12 +1,12 @@
 package dev.switchboard.cli;
 
 import dev.switchboard.io.Endpoint;
+import dev.switchboard.io.ForwardingEndpoint;
 import dev.switchboard.io.Splice;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -93,15 +93,12 @@ public final class SpliceOptions {
     }
 
     /** Our side, telling the command when the peer's EOF has reached our stdout. */
-    private record OnPeerEnd(Endpoint inner, Runnable onPeerEnd) implements Endpoint {
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return inner.read(dst);
-        }
+    private static final class OnPeerEnd extends ForwardingEndpoint {
+        private final Runnable onPeerEnd;
 
-        @Override
-        public void write(ByteBuffer src) throws IOException {
-            inner.write(src);
+        OnPeerEnd(Endpoint inner, Runnable onPeerEnd) {
+            super(inner);
+            this.onPeerEnd = onPeerEnd;
         }
 
         @Override
@@ -112,43 +109,17 @@ public final class SpliceOptions {
                 onPeerEnd.run();
             }
         }
-
-        @Override
-        public void abort() {
-            inner.abort();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
     }
 
     /** The network side under --no-shutdown: our EOF is not passed on; the rest is. */
-    private record KeepWriteOpen(Endpoint inner) implements Endpoint {
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return inner.read(dst);
-        }
-
-        @Override
-        public void write(ByteBuffer src) throws IOException {
-            inner.write(src);
+    private static final class KeepWriteOpen extends ForwardingEndpoint {
+        KeepWriteOpen(Endpoint inner) {
+            super(inner);
         }
 
         @Override
         public void shutdownOutput() {
             // --no-shutdown: the peer keeps a writable connection until it closes
-        }
-
-        @Override
-        public void abort() {
-            inner.abort();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }

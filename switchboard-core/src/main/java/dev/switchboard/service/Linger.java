@@ -1,6 +1,7 @@
 package dev.switchboard.service;
 
 import dev.switchboard.io.Endpoint;
+import dev.switchboard.io.ForwardingEndpoint;
 import dev.switchboard.server.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,31 +29,10 @@ final class Linger {
 
     /**
      * A connection endpoint for a driver that reads nothing after it is done (the protocol
-     * adapter): its close drains the caller through a timed read, then closes.
+     * adapter): its close drains the caller (a read the watchdog bounds), then closes.
      */
     static Endpoint draining(Connection connection) {
-        Endpoint inner = connection.endpoint();
-        return new Endpoint() {
-            @Override
-            public int read(ByteBuffer dst) throws IOException {
-                return inner.read(dst);
-            }
-
-            @Override
-            public void write(ByteBuffer src) throws IOException {
-                inner.write(src);
-            }
-
-            @Override
-            public void shutdownOutput() throws IOException {
-                inner.shutdownOutput();
-            }
-
-            @Override
-            public void abort() {
-                inner.abort();
-            }
-
+        return new ForwardingEndpoint(connection.endpoint()) {
             // A virtual thread waits for the caller at no cost; a platform thread hands the
             // wait to one, so the serial model's next caller is not kept waiting for up to
             // MAX by a caller that keeps its end open (nc without -N, while its stdin is).
@@ -146,7 +126,7 @@ final class Linger {
      */
     static Endpoint afterCallersEof(Endpoint inner) {
         CountDownLatch ended = new CountDownLatch(1);
-        return new Endpoint() {
+        return new ForwardingEndpoint(inner) {
             @Override
             public int read(ByteBuffer dst) throws IOException {
                 try {
@@ -157,16 +137,6 @@ final class Linger {
                     ended.countDown();
                     throw e;
                 }
-            }
-
-            @Override
-            public void write(ByteBuffer src) throws IOException {
-                inner.write(src);
-            }
-
-            @Override
-            public void shutdownOutput() throws IOException {
-                inner.shutdownOutput();
             }
 
             @Override

@@ -1,14 +1,10 @@
 package dev.switchboard.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -23,18 +19,13 @@ final class ServerProcess implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on (\\S+):(\\d+)$");
 
     final Process process;
-    final List<String> stderr = new CopyOnWriteArrayList<>();
-    private final Thread reader;
+    private final StderrLines err;
+    final List<String> stderr;
 
     private ServerProcess(Process process) {
         this.process = process;
-        this.reader = Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) stderr.add(line);
-            } catch (IOException ignored) {
-                // the process is gone; the lines so far are what there is
-            }
-        });
+        this.err = new StderrLines(process.getErrorStream());
+        this.stderr = err.lines();
     }
 
     /** The java -cp command line that runs {@link TestServeMain} with these arguments. */
@@ -57,21 +48,12 @@ final class ServerProcess implements AutoCloseable {
 
     /** Waits (up to 30 s) for a stderr line matching, and returns it. */
     String awaitLine(Predicate<String> match) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            boolean drained = !reader.isAlive(); // read before scanning, so no line is missed
-            for (String line : stderr) {
-                if (match.test(line)) return line;
-            }
-            if (drained) break;
-            Thread.sleep(20); // polling a deadline
-        }
-        throw new AssertionError("no such line on stderr; have " + stderr);
+        return err.await(match, java.time.Duration.ofSeconds(30));
     }
 
     /** Every stderr line, once the process has closed it (waits up to 30 s). */
     List<String> allStderr() throws InterruptedException {
-        if (!reader.join(java.time.Duration.ofSeconds(30))) throw new AssertionError("stderr still open: " + stderr);
+        if (!err.awaitEnd(java.time.Duration.ofSeconds(30))) throw new AssertionError("stderr still open: " + stderr);
         return stderr;
     }
 

@@ -1,16 +1,13 @@
 package dev.switchboard.faults;
 
-import java.io.BufferedReader;
+import dev.switchboard.cli.StderrLines;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -27,18 +24,13 @@ final class Server implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on \\S+:(\\d+)$");
 
     final Process process;
-    final List<String> stderr = new CopyOnWriteArrayList<>();
-    private final Thread reader;
+    private final StderrLines err;
+    final List<String> stderr;
 
     private Server(Process process) {
         this.process = process;
-        this.reader = Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) stderr.add(line);
-            } catch (IOException ignored) {
-                // gone; the lines so far are what there is
-            }
-        });
+        this.err = new StderrLines(process.getErrorStream());
+        this.stderr = err.lines();
     }
 
     static List<String> command(String... args) {
@@ -71,16 +63,7 @@ final class Server implements AutoCloseable {
     }
 
     String awaitLine(Predicate<String> match, Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean drained = !reader.isAlive();
-            for (String line : stderr) {
-                if (match.test(line)) return line;
-            }
-            if (drained) break;
-            Thread.sleep(20); // polling a deadline
-        }
-        throw new AssertionError("no such line on stderr; have " + stderr);
+        return err.await(match, wait);
     }
 
     /** The close record of the caller at this local port (waits for it). */
@@ -105,7 +88,7 @@ final class Server implements AutoCloseable {
     }
 
     List<String> allStderr() throws InterruptedException {
-        reader.join(Duration.ofSeconds(30));
+        err.awaitEnd(Duration.ofSeconds(30));
         return stderr;
     }
 

@@ -67,6 +67,12 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
         return new Relay(upstreams, dialer, sendProxy, idleTimeout, r);
     }
 
+    /** The caller's socket and the upstream's. */
+    @Override
+    public int descriptors() {
+        return 2;
+    }
+
     @Override
     public void handle(Connection client) throws IOException {
         Upstream tried = null;

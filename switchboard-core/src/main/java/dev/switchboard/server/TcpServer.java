@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  *   <li><b>Permit.</b> Before accepting, the loop takes one of {@code maxConnections}
  *       permits. With none left it stops accepting (callers wait in the kernel's backlog, as
- *       with tcpserver's {@code -c}) and says so once per such episode.</li>
+ *       with tcpserver's {@code -c}) and says so once per such episode. A handler that needs
+ *       more than the socket ({@link ConnectionHandler#descriptors()}) gets fewer permits when
+ *       the open-files limit has no room for that many, said once at start.</li>
  *   <li><b>Accepted.</b> The loop accepts, numbers the connection, and checks the caller: a
  *       caller the {@link AccessRules} deny is closed before any byte ({@code denied}); one
  *       address holding {@code maxPerIp} connections already is closed at once
@@ -71,7 +73,9 @@ public final class TcpServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final ConnectionHandler handler;
-    private final Semaphore permits;
+    private final ConnectionHandler served;
+    private final Semaphore permits = new Semaphore(0); // handed out in start()
+    private int maxConnections;
     private final OpenConnections open;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -91,9 +95,8 @@ public final class TcpServer implements AutoCloseable {
 
     public TcpServer(ServerConfig config) {
         this.config = config;
-        this.permits = new Semaphore(config.maxConnections());
+        this.served = config.model().adapt(config.handler());
         this.open = new OpenConnections(config.maxPerIp());
-        ConnectionHandler served = config.model().adapt(config.handler());
         // The header is read on the connection's own thread (it may take the whole deadline),
         // and in this process even under the fork model, so the child sees the real caller.
         this.handler = config.proxy() == null ? served
@@ -115,6 +118,9 @@ public final class TcpServer implements AutoCloseable {
         VirtualThreadPoller.start(); // before any caller can use up the descriptors it needs
         listener = Listeners.open(config);
         bound = (InetSocketAddress) listener.getLocalAddress();
+        // Counted now that the listener and the poller hold theirs.
+        maxConnections = DescriptorBudget.connections(config.maxConnections(), served.descriptors());
+        permits.release(maxConnections);
         if (config.idleTimeout() != null) open.startReaper(config.idleTimeout());
         acceptThread = Thread.ofPlatform().name("accept-" + localAddress().getPort()).start(this::acceptLoop);
         return this;
@@ -214,14 +220,14 @@ public final class TcpServer implements AutoCloseable {
         if (permits.tryAcquire()) {
             if (saturated && System.nanoTime() - lastFull > QUIET_NANOS) {
                 saturated = false;
-                LOG.log(Level.INFO, "below the connection limit ({0}) again", String.valueOf(config.maxConnections()));
+                LOG.log(Level.INFO, "below the connection limit ({0}) again", String.valueOf(maxConnections));
             }
             return true;
         }
         if (!saturated) {
             saturated = true;
             LOG.log(Level.INFO, "connection limit ({0}) reached: not accepting until one ends",
-                    String.valueOf(config.maxConnections())); // MessageFormat would print "1,000"
+                    String.valueOf(maxConnections)); // MessageFormat would print "1,000"
         }
         try {
             while (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {

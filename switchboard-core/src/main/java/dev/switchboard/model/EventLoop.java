@@ -55,7 +55,7 @@ public final class EventLoop implements ConcurrencyModel {
         if (LoopTask.serves(handler)) {
             return handler;
         }
-        throw new IllegalArgumentException("the loop model runs the built-in services and the relay only;"
+        throw new IllegalArgumentException("the loop model runs only the built-in services and the relay;"
                 + " this handler is blocking code (use --model virtual)");
     }
 

@@ -99,8 +99,12 @@ public final class RelayCommand implements Callable<Integer> {
         return server.run(spec, b);
     }
 
+    /**
+     * The model asked for; without {@code --model}, the event loop: measured against virtual
+     * threads, socat and a direct connection in README's relay section.
+     */
     private ConcurrencyModel model() {
-        return switch (server.model == null ? ServerOptions.Model.virtual : server.model) {
+        return switch (server.model == null ? ServerOptions.Model.loop : server.model) {
             case serial -> new Serial();
             case threads -> new ThreadPerConnection();
             case virtual -> new VirtualThreadPerConnection();

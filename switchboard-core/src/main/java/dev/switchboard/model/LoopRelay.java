@@ -38,7 +38,8 @@ import java.util.List;
  * EOF becomes a FIN on the other once its bytes are through, so half-close travels end to end
  * both ways; the relay ends when both directions have. A failure on either side resets both.
  * The server's idle timeout and shutdown close the caller's socket under us; the tick then
- * resets the upstream too.
+ * resets the upstream too (and keeps the relay's own idle timeout, if it has one: no byte
+ * either way for that long resets both, {@code idle-timeout}).
  */
 final class LoopRelay implements LoopTask {
 
@@ -278,7 +279,14 @@ final class LoopRelay implements LoopTask {
 
     @Override
     public boolean due(long now) {
-        return !client.isOpen() || (!connected && up != null && dialDeadline != 0 && now - dialDeadline >= 0);
+        return !client.isOpen() || idle(now)
+                || (!connected && up != null && dialDeadline != 0 && now - dialDeadline >= 0);
+    }
+
+    /** The relay's own idle timeout ({@link Relay#idleTimeout()}), for an embedder; the server's has its reaper. */
+    private boolean idle(long now) {
+        Duration idle = relay.idleTimeout();
+        return connected && idle != null && now - client.lastActivity() >= idle.toNanos();
     }
 
     @Override
@@ -286,6 +294,9 @@ final class LoopRelay implements LoopTask {
         try {
             if (!client.isOpen()) {
                 // The idle reaper or the shutdown reset the caller; its outcome stands.
+                copyFailed(new ClosedChannelException());
+            } else if (idle(now)) {
+                client.outcome("idle-timeout");
                 copyFailed(new ClosedChannelException());
             } else {
                 upstreamFailed(relay.dialer().timedOut(addresses));

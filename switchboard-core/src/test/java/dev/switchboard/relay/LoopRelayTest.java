@@ -342,6 +342,18 @@ class LoopRelayTest {
     }
 
     @Test
+    void theRelaysOwnIdleTimeoutResetsBothSides() throws Exception {
+        ServerSocketChannel upstream = listen();
+        SocketChannel client = call(serve(relayTo(at(upstream)).withIdleTimeout(Duration.ofMillis(300))));
+        SocketChannel server = accept(upstream);
+        client.write(ByteBuffer.wrap(new byte[] {'x'}));
+        assertThat(server.read(ByteBuffer.allocate(1))).as("the relay is copying").isEqualTo(1);
+        assertThat(endsWithoutData(client)).as("the caller's connection was cut").isTrue();
+        assertThat(endsWithoutData(server)).as("the upstream's connection was cut").isTrue();
+        assertThat(relayRecord().outcome()).isEqualTo("idle-timeout");
+    }
+
+    @Test
     void aGracefulStopLetsARelayedExchangeFinish() throws Exception {
         ServerSocketChannel upstream = listen();
         TcpServer relay = serve(relayTo(at(upstream)));

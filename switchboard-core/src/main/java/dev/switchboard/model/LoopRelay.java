@@ -33,8 +33,9 @@ import java.util.List;
  *
  * <p><b>Copying.</b> Each direction reads into the loop's shared buffer and writes straight to
  * the other side. What that side does not take at once is copied into the direction's own
- * buffer (made on first need, 64 KiB at most), and the side it came from is not read again
- * until it is written: backpressure through the interest ops, and bounded memory. A side's
+ * buffer (made on first need, 64 KiB, then read into directly), and the side it came from is
+ * not read again until it is written: backpressure through the interest ops, and bounded
+ * memory. A side's
  * EOF becomes a FIN on the other once its bytes are through, so half-close travels end to end
  * both ways; the relay ends when both directions have. A failure on either side resets both.
  * The server's idle timeout and shutdown close the caller's socket under us; the tick then
@@ -208,7 +209,7 @@ final class LoopRelay implements LoopTask {
     // at once (a few times, for fairness) instead of going back to the selector.
     private void pump(Direction d) throws IOException {
         for (int reads = 0; reads < READS_PER_EVENT && d.wantsRead(); reads++) {
-            ByteBuffer buffer = loop.readBuffer().clear();
+            ByteBuffer buffer = (d.own != null ? d.own : loop.readBuffer()).clear();
             int n = d.fromClient ? client.read(buffer) : up.read(buffer);
             if (n == 0) return;
             if (n < 0) {
@@ -250,10 +251,14 @@ final class LoopRelay implements LoopTask {
     }
 
     // The loop reads the next connection into its shared buffer, so what the far side did not
-    // take is copied out first.
+    // take is copied out into the direction's own buffer. A direction that has needed one
+    // once (a stream, a slow reader) reads into it from then on, so it copies nothing more;
+    // a direct one, so that the socket writes copy nothing either.
     private void keep(Direction d, ByteBuffer rest) {
-        if (d.own == null) d.own = ByteBuffer.allocate(loop.readBuffer().capacity());
-        d.own.clear().put(rest).flip();
+        if (rest != d.own) {
+            if (d.own == null) d.own = ByteBuffer.allocateDirect(loop.readBuffer().capacity());
+            d.own.clear().put(rest).flip();
+        }
         d.unwritten = d.own;
     }
 

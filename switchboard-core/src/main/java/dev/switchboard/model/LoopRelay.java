@@ -177,7 +177,13 @@ final class LoopRelay implements LoopTask {
                 return;
             }
             boolean clientSide = key == clientKey;
-            if (key.isWritable()) flush(clientSide ? toClient : toUpstream);
+            if (key.isWritable()) {
+                // The far side took what it had left: read its source again now, rather than
+                // after one more trip through the selector (a stream's usual case).
+                Direction d = clientSide ? toClient : toUpstream;
+                flush(d);
+                pump(d);
+            }
             if (key.isValid() && key.isReadable()) pump(clientSide ? toUpstream : toClient);
             if (toUpstream.done && toClient.done) {
                 relay.finish(client, upstream, "ok", toUpstream.bytes - headerLength, toClient.bytes);

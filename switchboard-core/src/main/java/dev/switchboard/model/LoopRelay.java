@@ -1,22 +1,18 @@
 package dev.switchboard.model;
 
-import dev.switchboard.client.DialException;
 import dev.switchboard.client.Dialer;
 import dev.switchboard.io.Endpoint;
 import dev.switchboard.relay.Relay;
-import dev.switchboard.relay.Upstream;
 import dev.switchboard.server.Connection;
 import dev.switchboard.server.ConnectionTask;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * One relayed caller on a {@link Loop}: the event loop's counterpart of {@link Relay#handle},
@@ -24,23 +20,19 @@ import java.util.List;
  * decisions both paths share (back-off, TCP_NODELAY, the PROXY header sent, outcomes, the
  * record) stay in {@link Relay}.
  *
- * <p><b>Dialling.</b> Upstreams in {@link dev.switchboard.relay.Upstreams#plan()} order; for
- * each, its addresses ({@link Dialer#resolve}) one after another, each a non-blocking connect
- * ({@link Dialer#startConnect}) from the dialer's source. The connect timeout covers one
- * upstream, as the blocking dial's does, and the loop's tick keeps it. Unlike the blocking
- * dial, addresses are tried in turn, not raced, and a host name is resolved on the loop's
- * thread (at once for an address literal; the JDK caches names).
+ * <p><b>Dialling.</b> {@link LoopDial} says which address to connect to next; here each
+ * connect is waited for on the selector (OP_CONNECT), and the loop's tick keeps the connect
+ * timeout. Nothing is read from the caller until the upstream has answered.
  *
  * <p><b>Copying.</b> Each direction reads into the loop's shared buffer and writes straight to
  * the other side. What that side does not take at once is copied into the direction's own
  * buffer (made on first need, 64 KiB, then read into directly), and the side it came from is
  * not read again until it is written: backpressure through the interest ops, and bounded
- * memory. A side's
- * EOF becomes a FIN on the other once its bytes are through, so half-close travels end to end
- * both ways; the relay ends when both directions have. A failure on either side resets both.
- * The server's idle timeout and shutdown close the caller's socket under us; the tick then
- * resets the upstream too (and keeps the relay's own idle timeout, if it has one: no byte
- * either way for that long resets both, {@code idle-timeout}).
+ * memory. A side's EOF becomes a FIN on the other once its bytes are through, so half-close
+ * travels end to end both ways; the relay ends when both directions have. A failure on either
+ * side resets both. The server's idle timeout and shutdown close the caller's socket under
+ * us; the tick then resets the upstream too (and keeps the relay's own idle timeout, if it has
+ * one: no byte either way for that long resets both, {@code idle-timeout}).
  */
 final class LoopRelay implements LoopTask {
 
@@ -61,16 +53,7 @@ final class LoopRelay implements LoopTask {
     private boolean connected;
     private boolean ended;
     private int headerLength;
-    // The dial: where in the plan, where in the current upstream's addresses, and why the last try failed.
-    private List<Upstream> plan;
-    private int planned;
-    private Upstream upstream;
-    private List<InetSocketAddress> addresses;
-    private int tried;
-    private InetSocketAddress target;
-    private IOException dialFailure;
-    private long dialDeadline;
-    private String outcome = "upstream-failed";
+    private LoopDial dial;
 
     /** One direction: what the far side has not taken yet, and how far its end has come. */
     private static final class Direction {
@@ -103,57 +86,30 @@ final class LoopRelay implements LoopTask {
         try {
             client.channel().configureBlocking(false);
             clientKey = client.channel().register(selector, 0, this); // nothing is read before the upstream answers
-            plan = relay.upstreams().plan();
-            dialNext();
+            dial = new LoopDial(relay, client);
+            connectNext();
         } catch (Throwable t) {
             end(t);
         }
     }
 
-    /** Starts the next connect: the current upstream's next address, else the next upstream; none left ends the caller. */
-    private void dialNext() throws IOException {
-        while (true) {
-            if (addresses != null && tried < addresses.size()) {
-                target = addresses.get(tried++);
-                try {
-                    up = relay.dialer().startConnect(target);
-                } catch (IOException e) {
-                    dialFailure = e;
-                    continue;
-                }
-                upKey = up.register(selector, SelectionKey.OP_CONNECT, this);
-                if (up.isConnected()) connected();
-                return;
-            }
-            if (addresses != null) upstreamFailed(DialException.finalFailure(dialFailure, target));
-            if (planned == plan.size()) {
-                // Promptly: the caller must not wait for an upstream that isn't there.
-                relay.finish(client, upstream, outcome, 0, 0);
-                end(null);
-                return;
-            }
-            upstream = plan.get(planned++);
-            dialFailure = null;
-            tried = 0;
-            Duration timeout = relay.dialer().connectTimeout();
-            dialDeadline = timeout == null ? 0 : System.nanoTime() + timeout.toNanos();
-            try {
-                addresses = relay.dialer().resolve(upstream.host(), upstream.port());
-            } catch (IOException e) {
-                upstreamFailed(e);
-            }
-        }
-    }
-
-    private void upstreamFailed(IOException e) {
-        outcome = relay.dialFailed(client, upstream, e);
-        addresses = null;
+    /** Waits for the dial's next connect; with none left, the caller is closed at once. */
+    private void connectNext() throws IOException {
         closeUpstream();
+        up = dial.next();
+        if (up == null) {
+            // Promptly: the caller must not wait for an upstream that isn't there.
+            relay.finish(client, dial.upstream(), dial.outcome(), 0, 0);
+            end(null);
+            return;
+        }
+        upKey = up.register(selector, SelectionKey.OP_CONNECT, this);
+        if (up.isConnected()) connected();
     }
 
     private void connected() throws IOException {
         connected = true;
-        relay.dialed(client, up, upstream);
+        relay.dialed(client, up, dial.upstream());
         ByteBuffer header = relay.proxyHeader(client);
         if (header != null) {
             // Sent as the first bytes towards the upstream; the caller is read once it is out.
@@ -186,7 +142,7 @@ final class LoopRelay implements LoopTask {
             }
             if (key.isValid() && key.isReadable()) pump(clientSide ? toUpstream : toClient);
             if (toUpstream.done && toClient.done) {
-                relay.finish(client, upstream, "ok", toUpstream.bytes - headerLength, toClient.bytes);
+                relay.finish(client, dial.upstream(), "ok", toUpstream.bytes - headerLength, toClient.bytes);
                 end(null);
             } else {
                 interest();
@@ -201,11 +157,10 @@ final class LoopRelay implements LoopTask {
     private void finishConnect() throws IOException {
         boolean done;
         try {
-            done = Dialer.finishConnect(up, target);
+            done = Dialer.finishConnect(up, dial.target());
         } catch (IOException e) {
-            dialFailure = e;
-            closeUpstream();
-            dialNext();
+            dial.failed(e);
+            connectNext();
             return;
         }
         if (done) connected();
@@ -281,17 +236,17 @@ final class LoopRelay implements LoopTask {
 
     /** A reset (or any failure) on one side: both sides are reset, as the blocking splice does. */
     private void copyFailed(IOException e) {
-        LOG.log(Level.DEBUG, () -> client + ": relay to " + upstream + ": " + e);
+        LOG.log(Level.DEBUG, () -> client + ": relay to " + dial.upstream() + ": " + e);
         client.abort();
         abortUpstream();
-        relay.finish(client, upstream, "reset", toUpstream.bytes - headerLength, toClient.bytes);
+        relay.finish(client, dial.upstream(), "reset", toUpstream.bytes - headerLength, toClient.bytes);
         end(null);
     }
 
     @Override
     public boolean due(long now) {
         return !client.isOpen() || idle(now)
-                || (!connected && up != null && dialDeadline != 0 && now - dialDeadline >= 0);
+                || (!connected && up != null && dial.overdue(now));
     }
 
     /** The relay's own idle timeout ({@link Relay#idleTimeout()}), for an embedder; the server's has its reaper. */
@@ -310,8 +265,8 @@ final class LoopRelay implements LoopTask {
                 client.outcome("idle-timeout");
                 copyFailed(new ClosedChannelException());
             } else {
-                upstreamFailed(relay.dialer().timedOut(addresses));
-                dialNext();
+                dial.timedOut();
+                connectNext();
             }
         } catch (Throwable t) {
             end(t);

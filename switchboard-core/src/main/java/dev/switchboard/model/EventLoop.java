@@ -10,9 +10,10 @@ import dev.switchboard.service.ProtocolHandler;
  * core by default) serve every connection with non-blocking I/O, driving the built-in
  * services' {@link dev.switchboard.service.Protocol}s ({@link LoopConnection}) and the
  * {@link Relay} ({@link LoopRelay}) directly, without a thread per connection; a PROXY header
- * is read first when the server asks for one ({@link LoopHeader}). The server's one accept loop still accepts, applies the limits and rules, and
- * hands each connection here; {@link #execute} passes it round-robin to a {@link Loop}, which
- * registers it with its selector.
+ * is read first when the server asks for one ({@link LoopHeader}). The server's one accept
+ * loop still accepts, applies the limits and rules, and hands each connection here;
+ * {@link #execute} passes it round-robin to a {@link Loop}, which registers it with its
+ * selector.
  *
  * <p>Only protocols and the relay run here: blocking code ({@code exec}, an embedder's
  * {@link ConnectionHandler}) would stall every connection on its loop, so {@link #adapt}

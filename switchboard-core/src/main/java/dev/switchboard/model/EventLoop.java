@@ -1,5 +1,6 @@
 package dev.switchboard.model;
 
+import dev.switchboard.relay.Relay;
 import dev.switchboard.server.ConnectionHandler;
 import dev.switchboard.server.ConnectionTask;
 import dev.switchboard.service.ProtocolHandler;
@@ -7,12 +8,14 @@ import dev.switchboard.service.ProtocolHandler;
 /**
  * The classic select/poll server: a few {@link java.nio.channels.Selector} threads (one per
  * core by default) serve every connection with non-blocking I/O, driving the built-in
- * services' {@link dev.switchboard.service.Protocol}s directly, without a thread per
- * connection. The server's one accept loop still accepts, applies the limits and rules, and
- * hands each connection here; {@link #execute} passes it round-robin to a {@link Loop}, which
- * registers it with its selector.
+ * services' {@link dev.switchboard.service.Protocol}s ({@link LoopConnection}) and the
+ * {@link Relay} ({@link LoopRelay}) directly, without a thread per connection; a PROXY header
+ * is read first when the server asks for one ({@link LoopHeader}). The server's one accept
+ * loop still accepts, applies the limits and rules, and hands each connection here;
+ * {@link #execute} passes it round-robin to a {@link Loop}, which registers it with its
+ * selector.
  *
- * <p>Only protocols run here: blocking code ({@code exec}, an embedder's
+ * <p>Only protocols and the relay run here: blocking code ({@code exec}, an embedder's
  * {@link ConnectionHandler}) would stall every connection on its loop, so {@link #adapt}
  * refuses it. The loops start with the first connection and end with {@link #stop()}.
  */
@@ -44,16 +47,16 @@ public final class EventLoop implements ConcurrencyModel {
     }
 
     /**
-     * Keeps a {@link ProtocolHandler} (a built-in service) as it is.
+     * Keeps a {@link ProtocolHandler} (a built-in service) or a {@link Relay} as it is.
      *
      * @throws IllegalArgumentException for any other handler: blocking code needs a blocking model
      */
     @Override
     public ConnectionHandler adapt(ConnectionHandler handler) {
-        if (handler instanceof ProtocolHandler) {
+        if (LoopTask.serves(handler)) {
             return handler;
         }
-        throw new IllegalArgumentException("the loop model runs the built-in services only;"
+        throw new IllegalArgumentException("the loop model runs only the built-in services and the relay;"
                 + " this handler is blocking code (use --model virtual)");
     }
 
@@ -61,12 +64,12 @@ public final class EventLoop implements ConcurrencyModel {
      * Hands the connection to the next loop. Called by the accept loop only (so the
      * round-robin needs no lock), with the task the server built.
      *
-     * @throws IllegalArgumentException for a task that is not a server's protocol connection
+     * @throws IllegalArgumentException for a task that is not a server's protocol or relay connection
      */
     @Override
     public void execute(Runnable connectionTask) {
-        if (!(connectionTask instanceof ConnectionTask task) || !(task.handler() instanceof ProtocolHandler)) {
-            throw new IllegalArgumentException("the loop model serves a TcpServer's protocol connections only");
+        if (!(connectionTask instanceof ConnectionTask task) || !LoopTask.runs(task.handler())) {
+            throw new IllegalArgumentException("the loop model serves a TcpServer's protocol and relay connections only");
         }
         Loop[] ls = started();
         Loop loop = ls[next];

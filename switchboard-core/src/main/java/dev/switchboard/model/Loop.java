@@ -1,12 +1,10 @@
 package dev.switchboard.model;
 
 import dev.switchboard.server.ConnectionTask;
-import dev.switchboard.service.ProtocolHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
@@ -28,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Other threads may close a connection's socket (the idle reaper, the server's shutdown).
  * A closed channel's key is cancelled, not reported ready, so every {@link #TICK_MILLIS} the
  * loop looks for connections whose socket is closed and ends them; the same tick ends
- * lingering closes that ran out of time.
+ * lingering closes that ran out of time and keeps the deadlines of PROXY headers and relays'
+ * connects.
  */
 final class Loop implements Runnable {
 
@@ -41,7 +40,7 @@ final class Loop implements Runnable {
     private final Queue<ConnectionTask> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
-    private final Set<LoopConnection> live = new HashSet<>();
+    private final Set<LoopTask> live = new HashSet<>();
     private final ArrayDeque<LoopConnection> lingering = new ArrayDeque<>();
     private volatile boolean stopping;
     private Thread thread;
@@ -100,7 +99,7 @@ final class Loop implements Runnable {
             LOG.log(Level.ERROR, "event loop failed; its connections are closed", e);
         } finally {
             registerIncoming(); // so that nobody handed over is left unaccounted for
-            for (LoopConnection c : new ArrayList<>(live)) {
+            for (LoopTask c : new ArrayList<>(live)) {
                 c.abort("shutdown");
             }
             try {
@@ -112,19 +111,19 @@ final class Loop implements Runnable {
     }
 
     private void ready(SelectionKey key) {
-        ((LoopConnection) key.attachment()).ready(key);
+        ((LoopTask) key.attachment()).ready(key);
     }
 
     private void registerIncoming() {
         ConnectionTask task;
         while ((task = incoming.poll()) != null) {
-            LoopConnection c = new LoopConnection(this, task, ((ProtocolHandler) task.handler()).factory());
+            LoopTask c = LoopTask.of(this, task);
             live.add(c);
             c.open(selector);
         }
     }
 
-    /** Ends lingering closes past their time and connections another thread closed. */
+    /** Ends lingering closes past their time, connections another thread closed, and missed deadlines. */
     private void tick() {
         long now = System.nanoTime();
         lastTick = now;
@@ -133,12 +132,12 @@ final class Loop implements Runnable {
             lingering.poll();
             head.lingerExpired();
         }
-        List<LoopConnection> closed = new ArrayList<>();
-        for (LoopConnection c : live) {
-            if (!c.isOpen()) closed.add(c);
+        List<LoopTask> due = new ArrayList<>();
+        for (LoopTask c : live) {
+            if (c.due(now)) due.add(c);
         }
-        for (LoopConnection c : closed) {
-            c.end(new ClosedChannelException());
+        for (LoopTask c : due) {
+            c.expire(now);
         }
     }
 
@@ -146,7 +145,14 @@ final class Loop implements Runnable {
         lingering.add(c); // one linger time for all, so the queue is in deadline order
     }
 
-    void ended(LoopConnection c) {
+    void ended(LoopTask c) {
         live.remove(c);
+    }
+
+    /** A connection's PROXY header is settled: its service's driver takes over. */
+    void handOver(LoopTask from, LoopTask to) {
+        live.remove(from);
+        live.add(to);
+        to.open(selector);
     }
 }

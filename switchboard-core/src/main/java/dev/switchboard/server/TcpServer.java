@@ -41,9 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       connection: a reset is logged at debug, other I/O errors at info, bugs as warnings
  *       with their stack trace.</li>
  *   <li><b>Introduced</b> (only with a {@link dev.switchboard.proxy.ProxyPolicy}). First thing
- *       in the task, on the connection's own thread, the PROXY header is read; its caller
- *       becomes {@link Connection#remote()}, and the access rules and per-address limit are
- *       checked again for that caller ({@code ProxiedAdmission}). A refused header ends the
+ *       in the task, on the connection's own thread (on the event loop: without blocking, by its
+ *       selector), the PROXY header is read; its caller becomes {@link Connection#remote()},
+ *       and the access rules and per-address limit are checked again for that caller
+ *       ({@code ProxiedAdmission}). A refused header ends the
  *       connection with the reason as outcome; a balancer's health check ends as {@code check}.</li>
  *   <li><b>Half-closed.</b> The handler decides: after the caller's EOF it may keep writing,
  *       and it may shut down its own side and keep reading.</li>

@@ -100,9 +100,10 @@ final class ConnectCommand implements Callable<Integer> {
     /**
      * {@code connect HOST PORT} and nothing else, without picocli: the plain form is what
      * scripts run most, and building picocli's model (reading every option's annotations by
-     * reflection) is about a third of such a run's start-up. Returns the exit code, or -1 when
-     * {@code args} are anything else (an option, help, an @file, a bad port): then picocli runs
-     * as for any command line and says what is wrong. Errors are reported as {@link Main} does.
+     * reflection) costs more than the rest of such a run (README, start-up time). Returns the
+     * exit code, or -1 when {@code args} are anything else (an option, help, an @file, a bad
+     * port): then picocli runs as for any command line and says what is wrong. Errors are
+     * reported as {@link Main} reports them.
      */
     static int fastPath(String[] args, Stdio stdio, PrintWriter err) {
         if (args.length != 3 || !args[0].equals("connect") || args[1].isEmpty()

@@ -22,8 +22,9 @@ import java.util.function.Consumer;
 
 /**
  * Runs a program per connection, as tcpserver does: the connection is the program's stdin and
- * stdout (through a {@link Splice}), its environment is UCSPI-TCP's (see
- * {@link ExecEnvironment}), and no shell is involved unless the command is one.
+ * stdout (the socket itself on {@link SocketExec}'s fast path, else pipes and a {@link Splice}),
+ * its environment is UCSPI-TCP's (see {@link ExecEnvironment}), and no shell is involved unless
+ * the command is one.
  *
  * <p>Half-close both ways: the caller's EOF closes the program's stdin, and everything the
  * program writes afterwards still reaches the caller; the connection ends when the program
@@ -107,8 +108,15 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         LOG.log(Level.DEBUG, () -> connection + ": program exited with status " + result.exitStatus());
     }
 
-    /** Runs the program for this connection until it is over and the process is gone. */
+    /**
+     * Runs the program for this connection until it is over and the process is gone: with the
+     * socket itself as its stdin and stdout when {@link SocketExec} can (Linux, JDK 22+, the
+     * JVM options README names), otherwise through the JDK's pipes and a {@link Splice}.
+     */
     public Result run(Connection connection) throws IOException {
+        if (SocketExec.available(connection)) {
+            return SocketExec.run(this, connection);
+        }
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
         builder.environment().putAll(ExecEnvironment.of(connection.local(), connection.remote(), env, System.getenv()));
@@ -180,7 +188,7 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
      * dropped, and a line is held to {@link #MAX_LINE} bytes while it is read, so a program
      * writing one endless line costs no more memory than that.
      */
-    private Thread forwardStderr(InputStream errorStream, String prefix) {
+    Thread forwardStderr(InputStream errorStream, String prefix) {
         return Thread.ofVirtual().name("exec-stderr").start(() -> {
             try (InputStream in = new BufferedInputStream(errorStream)) {
                 ByteArrayOutputStream line = new ByteArrayOutputStream();

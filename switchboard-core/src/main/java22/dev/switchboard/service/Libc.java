@@ -1,0 +1,335 @@
+package dev.switchboard.service;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+/**
+ * The C library calls {@link SocketExec} makes, bound through the FFM API: posix_spawn with
+ * file actions, pidfd_open and poll to see a child exit or its socket hang up, waitpid, kill,
+ * fcntl and getsockopt(TCP_INFO). Linux with glibc 2.34 or later (for
+ * {@code posix_spawn_file_actions_addclosefrom_np}); the constants are Linux's.
+ *
+ * <p>Nothing is bound unless this code may call native functions without a warning (the JVM
+ * option {@code --enable-native-access=ALL-UNNAMED}, or the jar manifest's
+ * {@code Enable-Native-Access}): without it the JDK would print a warning on the server's
+ * stderr, and exec quietly takes the JDK's way instead.
+ */
+final class Libc {
+
+    static final int SIGKILL = 9;
+    static final int SIGTERM = 15;
+    /** {@link #poll} says: the child exited. */
+    static final int EXITED = 1;
+    /** {@link #poll} says: the socket hung up or failed (both directions are over). */
+    static final int HUNG_UP = 2;
+
+    private static final int EINTR = 4;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int O_NONBLOCK = 0x800;
+    private static final short POLLIN = 1;
+    private static final short POLLERR = 8;
+    private static final short POLLHUP = 16;
+    private static final short POSIX_SPAWN_SETSIGMASK = 8;
+    private static final int SOL_TCP = 6;
+    private static final int TCP_INFO = 11;
+    /** Bigger than glibc's posix_spawn_file_actions_t (80), posix_spawnattr_t (336), sigset_t (128). */
+    private static final long OPAQUE = 512;
+
+    private static final boolean NATIVE_ACCESS = Libc.class.getModule().isNativeAccessEnabled();
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final long ERRNO = CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle POSIX_SPAWNP = bind("posix_spawnp", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle ACTIONS_INIT = bind("posix_spawn_file_actions_init", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ACTIONS_DESTROY = bind("posix_spawn_file_actions_destroy", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ADD_DUP2 = bind("posix_spawn_file_actions_adddup2", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ADD_CLOSEFROM = bind("posix_spawn_file_actions_addclosefrom_np", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle ATTR_INIT = bind("posix_spawnattr_init", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_DESTROY = bind("posix_spawnattr_destroy", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ATTR_SETFLAGS = bind("posix_spawnattr_setflags", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
+    private static final MethodHandle ATTR_SETSIGMASK = bind("posix_spawnattr_setsigmask", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SIGEMPTYSET = bind("sigemptyset", false,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle PIDFD_OPEN = bind("pidfd_open", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle POLL = bind("poll", true,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle WAITPID = bind("waitpid", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle KILL = bind("kill", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle FCNTL = bind("fcntl", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle GETSOCKOPT = bind("getsockopt", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle CLOSE = bind("close", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle STRERROR = bind("strerror", false,
+            FunctionDescriptor.of(ADDRESS, JAVA_INT));
+
+    /** Why these calls can't be made here, or null when they can. */
+    static final String UNAVAILABLE = !NATIVE_ACCESS ? "native access is not enabled"
+            : !System.getProperty("os.name", "").equals("Linux") ? "not Linux"
+            : java.util.Arrays.asList(POSIX_SPAWNP, ADD_CLOSEFROM, PIDFD_OPEN, POLL, WAITPID, FCNTL, GETSOCKOPT).contains(null)
+            ? "the C library lacks posix_spawn_file_actions_addclosefrom_np or pidfd_open (glibc >= 2.36 has both)"
+            : null;
+
+    private Libc() {
+    }
+
+    private static MethodHandle bind(String name, boolean errno, FunctionDescriptor descriptor,
+                                     Linker.Option... options) {
+        if (!NATIVE_ACCESS) {
+            return null;
+        }
+        Optional<MemorySegment> symbol = LINKER.defaultLookup().find(name);
+        if (symbol.isEmpty()) {
+            return null;
+        }
+        Linker.Option[] all = options;
+        if (errno) {
+            all = java.util.Arrays.copyOf(options, options.length + 1);
+            all[options.length] = Linker.Option.captureCallState("errno");
+        }
+        return LINKER.downcallHandle(symbol.get(), descriptor, all);
+    }
+
+    /**
+     * Starts {@code command} (searched on the server's PATH, as the JDK does) with {@code socket}
+     * as its stdin and stdout, {@code stderr} as its stderr, nothing else open, no signal
+     * blocked, and {@code env} as its whole environment. Returns its pid.
+     */
+    static int spawn(List<String> command, Map<String, String> env, int socket, int stderr) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment actions = arena.allocate(OPAQUE, 16);
+            MemorySegment attr = arena.allocate(OPAQUE, 16);
+            MemorySegment mask = arena.allocate(OPAQUE, 16);
+            check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
+            try {
+                check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
+                try {
+                    check("dup2", (int) ADD_DUP2.invokeExact(actions, socket, 0));
+                    check("dup2", (int) ADD_DUP2.invokeExact(actions, socket, 1));
+                    check("dup2", (int) ADD_DUP2.invokeExact(actions, stderr, 2));
+                    // The JDK doesn't mark its descriptors close-on-exec: without this the
+                    // program would hold the listener and every other caller's socket.
+                    check("closefrom", (int) ADD_CLOSEFROM.invokeExact(actions, 3));
+                    // The JVM's threads block SIGQUIT (and may block others): a program must
+                    // start with none blocked, as after a shell's fork.
+                    check("sigemptyset", (int) SIGEMPTYSET.invokeExact(mask));
+                    check("setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, mask));
+                    check("setflags", (int) ATTR_SETFLAGS.invokeExact(attr, POSIX_SPAWN_SETSIGMASK));
+                    MemorySegment pid = arena.allocate(JAVA_INT);
+                    int error = (int) POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(command.get(0)), actions, attr,
+                            strings(arena, command), strings(arena, env.entrySet().stream()
+                                    .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+                    if (error != 0) {
+                        throw new IOException("Cannot run program \"" + command.get(0) + "\": error=" + error
+                                + ", " + strerror(error));
+                    }
+                    return pid.get(JAVA_INT, 0);
+                } finally {
+                    int ignored = (int) ATTR_DESTROY.invokeExact(attr);
+                }
+            } finally {
+                int ignored = (int) ACTIONS_DESTROY.invokeExact(actions);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** A NULL-terminated array of C strings. */
+    private static MemorySegment strings(Arena arena, List<String> values) {
+        MemorySegment array = arena.allocate(ADDRESS, values.size() + 1L);
+        for (int i = 0; i < values.size(); i++) {
+            array.setAtIndex(ADDRESS, i, arena.allocateFrom(values.get(i)));
+        }
+        array.setAtIndex(ADDRESS, values.size(), MemorySegment.NULL);
+        return array;
+    }
+
+    private static void check(String what, int result) throws IOException {
+        if (result != 0) {
+            throw new IOException("posix_spawn set-up failed (" + what + "): " + strerror(result));
+        }
+    }
+
+    /** A descriptor for the child that is ours alone to poll, wait on and close. */
+    static int pidfdOpen(int pid) throws IOException {
+        return call("pidfd_open", state -> (int) PIDFD_OPEN.invokeExact(state, pid, 0));
+    }
+
+    /** A close-on-exec duplicate of {@code fd}, ours to close whatever happens to the original. */
+    static int dup(int fd) throws IOException {
+        return call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, 3));
+    }
+
+    /** Clears O_NONBLOCK (shared by every copy of the descriptor); returns whether it was set. */
+    static boolean clearNonBlocking(int fd) throws IOException {
+        int flags = call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_GETFL, 0));
+        if ((flags & O_NONBLOCK) == 0) {
+            return false;
+        }
+        call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_SETFL, flags & ~O_NONBLOCK));
+        return true;
+    }
+
+    /** Sets O_NONBLOCK again. */
+    static void setNonBlocking(int fd) throws IOException {
+        int flags = call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_GETFL, 0));
+        call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_SETFL, flags | O_NONBLOCK));
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} (-1: forever) for the child's exit and, when
+     * {@code watchSocket}, for the socket to hang up or fail; returns {@link #EXITED} and
+     * {@link #HUNG_UP} bits, 0 on timeout. Blocks the thread: call it from a platform thread.
+     */
+    static int poll(int pidfd, int socket, boolean watchSocket, int timeoutMillis) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(16, 8);
+            fds.set(JAVA_INT, 0, pidfd);
+            fds.set(JAVA_SHORT, 4, POLLIN);
+            fds.set(JAVA_INT, 8, socket);
+            fds.set(JAVA_SHORT, 12, (short) 0); // POLLHUP and POLLERR are always reported
+            long count = watchSocket ? 2 : 1;
+            int n = call("poll", state -> (int) POLL.invokeExact(state, fds, count, timeoutMillis), true);
+            if (n <= 0) {
+                return 0; // timed out, or a signal interrupted it: the caller looks again
+            }
+            int events = fds.get(JAVA_SHORT, 6) != 0 ? EXITED : 0;
+            if (watchSocket && (fds.get(JAVA_SHORT, 14) & (POLLHUP | POLLERR)) != 0) {
+                events |= HUNG_UP;
+            }
+            return events;
+        }
+    }
+
+    /**
+     * Reaps the child (blocking until it exits) and returns its exit status, 128 + the signal
+     * when one ended it, as {@link Process#waitFor()} does.
+     */
+    static int waitpid(int pid) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(JAVA_INT);
+            while (call("waitpid", state -> (int) WAITPID.invokeExact(state, pid, status, 0), true) != pid) {
+                // interrupted by a signal: wait again
+            }
+            int s = status.get(JAVA_INT, 0);
+            return (s & 0x7f) == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
+        }
+    }
+
+    /** Sends {@code signal} to {@code pid}; a process already gone is no error. */
+    static void kill(int pid, int signal) {
+        try {
+            int ignored = (int) KILL.invokeExact(pid, signal);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * The kernel's figures for a TCP socket.
+     *
+     * @param state             TCP_ESTABLISHED (1) ... TCP_CLOSING (11)
+     * @param lastDataSentMillis time since data was last sent
+     * @param lastDataRecvMillis time since data was last received
+     * @param bytesReceived     tcpi_bytes_received: sequence space received (a FIN counts one)
+     * @param bytesSent         tcpi_bytes_sent, retransmissions included
+     * @param bytesRetrans      tcpi_bytes_retrans
+     */
+    record TcpInfo(int state, long lastDataSentMillis, long lastDataRecvMillis, long bytesReceived,
+                   long bytesSent, long bytesRetrans) {
+    }
+
+    static TcpInfo tcpInfo(int socket) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(256, 8);
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, 232); // through tcpi_bytes_retrans and a little more (Linux 4.19+)
+            call("getsockopt", state -> (int) GETSOCKOPT.invokeExact(state, socket, SOL_TCP, TCP_INFO, info, length));
+            return new TcpInfo(Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)),
+                    Integer.toUnsignedLong(info.get(JAVA_INT, 44)), Integer.toUnsignedLong(info.get(JAVA_INT, 52)),
+                    info.get(JAVA_LONG, 128), info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 208));
+        }
+    }
+
+    private static String strerror(int errno) {
+        try {
+            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
+            return message.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    /** A call that sets errno on failure (returning -1). */
+    private interface Call {
+        int invoke(MemorySegment state) throws Throwable;
+    }
+
+    private static int call(String name, Call call) throws IOException {
+        return call(name, call, false);
+    }
+
+    /** Makes the call; -1 is an error, except EINTR when {@code interruptible} (then -1 is returned). */
+    private static int call(String name, Call call, boolean interruptible) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result;
+            try {
+                result = call.invoke(state);
+            } catch (IOException | RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            if (result == -1) {
+                int errno = state.get(JAVA_INT, ERRNO);
+                if (interruptible && errno == EINTR) {
+                    return -1;
+                }
+                throw new IOException(name + ": " + strerror(errno));
+            }
+            return result;
+        }
+    }
+}

@@ -14,13 +14,15 @@ import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * The C library calls {@link SocketExec} makes, bound through the FFM API: posix_spawn with
- * file actions, pidfd_open and poll to see a child exit or its socket hang up, waitpid, kill,
- * fcntl and getsockopt(TCP_INFO). Linux with glibc 2.34 or later (for
+ * file actions, pidfd_open and epoll to see children exit or their sockets hang up, waitpid,
+ * kill, fcntl and getsockopt(TCP_INFO). Linux with glibc 2.34 or later (for
  * {@code posix_spawn_file_actions_addclosefrom_np}); the constants are Linux's.
  *
  * <p>Nothing is bound unless this code may call native functions without a warning (the JVM
@@ -32,19 +34,26 @@ final class Libc {
 
     static final int SIGKILL = 9;
     static final int SIGTERM = 15;
-    /** {@link #poll} says: the child exited. */
-    static final int EXITED = 1;
-    /** {@link #poll} says: the socket hung up or failed (both directions are over). */
-    static final int HUNG_UP = 2;
+    /** epoll: readable (a pidfd: its process exited). */
+    static final int EPOLLIN = 1;
+    /** epoll, always reported: an error, or hung up (on a socket: both directions are over). */
+    static final int EPOLLERR = 8;
+    static final int EPOLLHUP = 16;
 
     private static final int EINTR = 4;
     private static final int F_GETFL = 3;
     private static final int F_SETFL = 4;
     private static final int F_DUPFD_CLOEXEC = 1030;
     private static final int O_NONBLOCK = 0x800;
-    private static final short POLLIN = 1;
-    private static final short POLLERR = 8;
-    private static final short POLLHUP = 16;
+    private static final int EPOLL_CLOEXEC = 0x80000;
+    private static final int EPOLL_CTL_ADD = 1;
+    private static final int EPOLL_CTL_DEL = 2;
+    /** struct epoll_event is packed on x86-64 (12 bytes, data at 4), natural elsewhere (16, at 8). */
+    private static final boolean PACKED = System.getProperty("os.arch", "").equals("amd64");
+    private static final long EVENT_SIZE = PACKED ? 12 : 16;
+    private static final long DATA_AT = PACKED ? 4 : 8;
+    private static final int EFD_CLOEXEC_NONBLOCK = 0x80000 | 0x800;
+    private static final int WNOHANG = 1;
     private static final short POSIX_SPAWN_SETSIGMASK = 8;
     private static final int SOL_TCP = 6;
     private static final int TCP_INFO = 11;
@@ -78,8 +87,18 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle PIDFD_OPEN = bind("pidfd_open", true,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle POLL = bind("poll", true,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle EPOLL_CREATE1 = bind("epoll_create1", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle EPOLL_CTL = bind("epoll_ctl", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle EPOLL_WAIT = bind("epoll_wait", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle EVENTFD = bind("eventfd", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle WRITE = bind("write", false,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle READ = bind("read", false,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WAITPID = bind("waitpid", true,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle KILL = bind("kill", false,
@@ -96,7 +115,7 @@ final class Libc {
     /** Why these calls can't be made here, or null when they can. */
     static final String UNAVAILABLE = !NATIVE_ACCESS ? "native access is not enabled"
             : !System.getProperty("os.name", "").equals("Linux") ? "not Linux"
-            : java.util.Arrays.asList(POSIX_SPAWNP, ADD_CLOSEFROM, PIDFD_OPEN, POLL, WAITPID, FCNTL, GETSOCKOPT).contains(null)
+            : java.util.Arrays.asList(POSIX_SPAWNP, ADD_CLOSEFROM, PIDFD_OPEN, EPOLL_WAIT, EVENTFD, WAITPID, FCNTL, GETSOCKOPT).contains(null)
             ? "the C library lacks posix_spawn_file_actions_addclosefrom_np or pidfd_open (glibc >= 2.36 has both)"
             : null;
 
@@ -209,28 +228,81 @@ final class Libc {
         call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_SETFL, flags | O_NONBLOCK));
     }
 
-    /**
-     * Waits up to {@code timeoutMillis} (-1: forever) for the child's exit and, when
-     * {@code watchSocket}, for the socket to hang up or fail; returns {@link #EXITED} and
-     * {@link #HUNG_UP} bits, 0 on timeout. Blocks the thread: call it from a platform thread.
-     */
-    static int poll(int pidfd, int socket, boolean watchSocket, int timeoutMillis) throws IOException {
+    static int epollCreate() throws IOException {
+        return call("epoll_create1", state -> (int) EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC));
+    }
+
+    /** Watches {@code fd} for {@code events} (plus EPOLLERR and EPOLLHUP), tagged {@code data}. */
+    static void epollAdd(int epfd, int fd, int events, long data) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(16, 8);
-            fds.set(JAVA_INT, 0, pidfd);
-            fds.set(JAVA_SHORT, 4, POLLIN);
-            fds.set(JAVA_INT, 8, socket);
-            fds.set(JAVA_SHORT, 12, (short) 0); // POLLHUP and POLLERR are always reported
-            long count = watchSocket ? 2 : 1;
-            int n = call("poll", state -> (int) POLL.invokeExact(state, fds, count, timeoutMillis), true);
-            if (n <= 0) {
-                return 0; // timed out, or a signal interrupted it: the caller looks again
+            MemorySegment event = arena.allocate(16, 8);
+            event.set(JAVA_INT, 0, events);
+            event.set(JAVA_LONG_UNALIGNED, DATA_AT, data);
+            call("epoll_ctl", state -> (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event));
+        }
+    }
+
+    /** Stops watching {@code fd}; one no longer watched is no error. */
+    static void epollDelete(int epfd, int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment event = arena.allocate(16, 8);
+            call("epoll_ctl", state -> (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_DEL, fd, event));
+        } catch (IOException notWatched) {
+            // already gone
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for ready descriptors; fills {@code data} and
+     * {@code events} and returns how many (0 on timeout or a signal). Blocks the thread: call it
+     * from a platform thread.
+     */
+    static int epollWait(int epfd, long[] data, int[] events, int timeoutMillis) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ready = arena.allocate(EVENT_SIZE * data.length, 8);
+            int n = call("epoll_wait", state -> (int) EPOLL_WAIT.invokeExact(state, epfd, ready, data.length, timeoutMillis), true);
+            for (int i = 0; i < n; i++) {
+                events[i] = ready.get(JAVA_INT_UNALIGNED, i * EVENT_SIZE);
+                data[i] = ready.get(JAVA_LONG_UNALIGNED, i * EVENT_SIZE + DATA_AT);
             }
-            int events = fds.get(JAVA_SHORT, 6) != 0 ? EXITED : 0;
-            if (watchSocket && (fds.get(JAVA_SHORT, 14) & (POLLHUP | POLLERR)) != 0) {
-                events |= HUNG_UP;
+            return Math.max(n, 0);
+        }
+    }
+
+    /** A non-blocking eventfd, for waking an epoll_wait. */
+    static int eventfd() throws IOException {
+        return call("eventfd", state -> (int) EVENTFD.invokeExact(state, 0, EFD_CLOEXEC_NONBLOCK));
+    }
+
+    /** Adds one to an eventfd (it becomes readable). */
+    static void signalEventfd(int fd) {
+        eventfdIo(WRITE, fd);
+    }
+
+    /** Empties an eventfd (readable no more). */
+    static void drainEventfd(int fd) {
+        eventfdIo(READ, fd);
+    }
+
+    private static void eventfdIo(MethodHandle io, int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(JAVA_LONG);
+            value.set(JAVA_LONG, 0, 1);
+            long ignored = (long) io.invokeExact(fd, value, 8L);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Reaps the child if it has exited: its status as {@link #waitpid} gives it, or -1 if it runs on. */
+    static int reap(int pid) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(JAVA_INT);
+            int r;
+            while ((r = call("waitpid", state -> (int) WAITPID.invokeExact(state, pid, status, WNOHANG), true)) == -1) {
+                // interrupted by a signal: ask again
             }
-            return events;
+            return r == 0 ? -1 : exitStatus(status.get(JAVA_INT, 0));
         }
     }
 
@@ -244,9 +316,12 @@ final class Libc {
             while (call("waitpid", state -> (int) WAITPID.invokeExact(state, pid, status, 0), true) != pid) {
                 // interrupted by a signal: wait again
             }
-            int s = status.get(JAVA_INT, 0);
-            return (s & 0x7f) == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
+            return exitStatus(status.get(JAVA_INT, 0));
         }
+    }
+
+    private static int exitStatus(int s) {
+        return (s & 0x7f) == 0 ? (s >> 8) & 0xff : 128 + (s & 0x7f);
     }
 
     /** Sends {@code signal} to {@code pid}; a process already gone is no error. */

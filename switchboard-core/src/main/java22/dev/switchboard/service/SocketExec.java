@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -31,14 +31,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * lines {@link Exec} prefixes as always; nothing else of the server's is open in it.
  *
  * <p>The server keeps its own copy of the socket while the program runs, so shutdown, a reset
- * and the idle timeout still act on it, and a platform thread per program (pooled) polls the
- * program's pidfd and the socket: when the socket hangs up or fails (the caller reset) the
- * program is stopped, SIGTERM then SIGKILL after the grace, as on the JDK's way; when it exits
- * the thread reaps it with {@code waitpid(pid)}, never {@code waitpid(-1)}, which would take
- * the JDK's own children. Then the server sends its FIN, lingers for the caller's, and closes:
- * the caller sees EOF when the program exits (a process the program left behind holding the
- * socket loses it then). The bytes each way and the idle clock come from the kernel
- * ({@code TCP_INFO}), since the bytes never pass through this process.
+ * and the idle timeout still act on it. One watcher thread for all programs waits in epoll on
+ * each program's pidfd and on our copy of its socket: when the socket hangs up or fails (the
+ * caller reset) the program is stopped, SIGTERM then SIGKILL after the grace, as on the JDK's
+ * way; when it exits, the watcher reaps it with {@code waitpid(pid)}, never {@code waitpid(-1)},
+ * which would take the JDK's own children. Then the server sends its FIN, lingers for the
+ * caller's, and closes: the caller sees EOF when the program exits (a process the program left
+ * behind holding the socket loses it then). The bytes each way and the idle clock come from
+ * the kernel ({@code TCP_INFO}), since the bytes never pass through this process.
  *
  * <p>It applies on Linux (glibc 2.34+) with JDK 22+ when the JVM lets this code call native
  * functions ({@code --enable-native-access=ALL-UNNAMED}) and read a channel's descriptor
@@ -55,11 +55,8 @@ final class SocketExec {
     private static final MethodHandle FD = fdGetter();
     private static final String UNAVAILABLE = Libc.UNAVAILABLE != null ? Libc.UNAVAILABLE
             : FD == null ? "sun.nio.ch is not exported to this code" : null;
-    /** Small stacks: a watcher only polls and waits. */
-    private static final Executor WATCHERS = Executors.newCachedThreadPool(
-            Thread.ofPlatform().name("exec-watch-", 0).daemon().stackSize(256 * 1024).factory());
     /** How often a running program's byte counts and idle clock are read from the kernel. */
-    private static final long REFRESH_MILLIS = 1000;
+    private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     static {
         if (UNAVAILABLE != null) {
@@ -81,8 +78,9 @@ final class SocketExec {
         Thread errors = exec.forwardStderr(Channels.newInputStream(child.errors), "[#" + connection.id() + "] ");
         // Shutdown and the server's idle timeout abort the connection: the program must go too.
         connection.onAbort(() -> child.stop(Splice.Outcome.RESET));
-        WATCHERS.execute(child::watch);
+        boolean socketClosedHere = true;
         try {
+            Watcher.INSTANCE.add(child);
             int status = child.exited.get();
             child.restoreMode();
             Splice.Outcome outcome = child.stoppedFor.get() != null ? child.stoppedFor.get() : Splice.Outcome.OK;
@@ -98,13 +96,17 @@ final class SocketExec {
             errors.join(exec.grace()); // a process left behind may hold stderr; the close below ends that
             return new Exec.Result(new Splice.Result(connection.bytesIn(), connection.bytesOut(), outcome, null), status);
         } catch (InterruptedException e) {
+            // The watcher still reaps it, and only then may our copy of the socket go (its
+            // number must not be reused while the watcher still has it registered).
+            socketClosedHere = false;
+            child.exited.whenComplete((status, failure) -> Libc.close(child.socket));
             child.stop(Splice.Outcome.RESET);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while running " + exec.command().get(0));
         } catch (ExecutionException e) {
             throw new IOException("waiting for " + exec.command().get(0) + " failed", e.getCause());
         } finally {
-            Libc.close(child.socket);
+            if (socketClosedHere) Libc.close(child.socket);
             child.errors.close();
         }
     }
@@ -120,6 +122,10 @@ final class SocketExec {
         final Duration grace;
         final Duration idleTimeout;
         final CompletableFuture<Integer> exited = new CompletableFuture<>();
+        /** The watcher's: its tag for this child, and when it next reads the kernel's figures. */
+        long token;
+        long nextRefresh;
+        final long refreshNanos;
         final AtomicReference<Splice.Outcome> stoppedFor = new AtomicReference<>();
         private final AtomicBoolean terminating = new AtomicBoolean();
         private boolean reaped; // guarded by this: no signal goes to a pid once it may be reused
@@ -134,6 +140,9 @@ final class SocketExec {
             this.connection = connection;
             this.grace = exec.grace();
             this.idleTimeout = exec.idleTimeout();
+            this.refreshNanos = idleTimeout == null ? REFRESH_NANOS
+                    : Math.clamp(idleTimeout.toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(10), REFRESH_NANOS);
+            this.nextRefresh = System.nanoTime() + refreshNanos;
         }
 
         /** Spawns the program; on failure closes whatever it had opened. */
@@ -172,49 +181,31 @@ final class SocketExec {
             }
         }
 
-        /**
-         * Runs on a watcher thread until the program is reaped: stops it when the socket hangs
-         * up or the idle timeout passes, and keeps the connection's counts and idle clock.
-         */
-        void watch() {
-            boolean watchSocket = true;
-            try {
-                while (true) {
-                    int events = Libc.poll(pidfd, socket, watchSocket, watchSocket ? refreshMillis() : -1);
-                    if ((events & Libc.EXITED) != 0) {
-                        break;
-                    }
-                    if ((events & Libc.HUNG_UP) != 0) {
-                        watchSocket = false; // it stays hung up: poll only for the exit from now on
-                        stop(Splice.Outcome.RESET);
-                    } else if (watchSocket) {
-                        long idle = observe(false);
-                        if (idleTimeout != null && idle >= idleTimeout.toNanos()
-                                && stoppedFor.compareAndSet(null, Splice.Outcome.IDLE_TIMEOUT)) {
-                            connection.abort(); // a reset for the caller, and stop() through onAbort
-                        }
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "watching " + connection + "'s program failed; waiting for it to exit", e);
-            }
-            try {
-                int status;
-                synchronized (this) {
-                    status = Libc.waitpid(pid);
-                    reaped = true;
-                }
-                exited.complete(status);
-            } catch (Throwable t) {
-                exited.completeExceptionally(t);
-            } finally {
-                Libc.close(pidfd);
+        /** The watcher's periodic look: the kernel's counts, and the idle timeout. */
+        void refresh() {
+            long idle = observe(false);
+            if (idleTimeout != null && idle >= idleTimeout.toNanos()
+                    && stoppedFor.compareAndSet(null, Splice.Outcome.IDLE_TIMEOUT)) {
+                connection.abort(); // a reset for the caller, and stop() through onAbort
             }
         }
 
-        private int refreshMillis() {
-            return (int) (idleTimeout == null ? REFRESH_MILLIS
-                    : Math.clamp(idleTimeout.toMillis() / 4, 10, REFRESH_MILLIS));
+        /** Reaps the exited program (the watcher saw its pidfd readable). */
+        void reap() {
+            try {
+                int status;
+                synchronized (this) {
+                    status = Libc.reap(pid);
+                    reaped = status >= 0;
+                }
+                if (status >= 0) {
+                    exited.complete(status);
+                } else {
+                    exited.completeExceptionally(new IOException("pidfd says " + pid + " exited, waitpid does not"));
+                }
+            } catch (Throwable t) {
+                exited.completeExceptionally(t);
+            }
         }
 
         /**
@@ -299,6 +290,112 @@ final class SocketExec {
         private Set<ProcessHandle> descendants(Set<ProcessHandle> into) {
             ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(into::add));
             return into;
+        }
+    }
+
+    /**
+     * One platform thread for all running programs: it waits in epoll on each program's pidfd
+     * (readable once it exits: then it is reaped) and on our copy of its socket (hung up or
+     * failed: the caller is gone, so the program is stopped), and reads the kernel's figures
+     * for each every {@link Child#refreshNanos}. A program costs no thread while it runs, and
+     * blocking calls never sit on a virtual thread's carrier.
+     */
+    private static final class Watcher {
+        static final Watcher INSTANCE = new Watcher();
+        private static final long WAKEUP = 0; // children's tags are 2 * token (+1 for the socket), token >= 1
+
+        private final int epoll;
+        private final int wakeup;
+        private final Map<Long, Child> children = new ConcurrentHashMap<>();
+        private final AtomicLong tokens = new AtomicLong();
+        /** When the watcher wakes next at the latest; a newcomer due earlier wakes it. */
+        private volatile long sleepsUntil = System.nanoTime();
+
+        private Watcher() {
+            try {
+                epoll = Libc.epollCreate();
+                wakeup = Libc.eventfd();
+                Libc.epollAdd(epoll, wakeup, Libc.EPOLLIN, WAKEUP);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            Thread.ofPlatform().daemon().name("exec-watcher").start(this::run);
+        }
+
+        void add(Child child) throws IOException {
+            child.token = tokens.incrementAndGet();
+            children.put(child.token, child);
+            try {
+                Libc.epollAdd(epoll, child.pidfd, Libc.EPOLLIN, child.token * 2);
+                Libc.epollAdd(epoll, child.socket, 0, child.token * 2 + 1); // EPOLLHUP, EPOLLERR: always
+            } catch (IOException e) {
+                forget(child);
+                Libc.kill(child.pid, Libc.SIGKILL);
+                child.exited.complete(Libc.waitpid(child.pid)); // after SIGKILL: a moment at most
+                throw e;
+            }
+            if (child.nextRefresh - sleepsUntil < 0) {
+                Libc.signalEventfd(wakeup); // a short idle timeout: its first look is due sooner
+            }
+        }
+
+        private void run() {
+            long[] tags = new long[64];
+            int[] events = new int[64];
+            long nextTick = System.nanoTime();
+            boolean lookNow = true;
+            while (true) {
+                long now = System.nanoTime();
+                if (lookNow || now - nextTick >= 0) {
+                    nextTick = tick(now);
+                    lookNow = false;
+                }
+                sleepsUntil = nextTick;
+                int timeout = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(nextTick - now) + 1, 0, 1000);
+                int n;
+                try {
+                    n = Libc.epollWait(epoll, tags, events, timeout);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "exec's watcher cannot wait", e);
+                    n = 0;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (tags[i] == WAKEUP) {
+                        Libc.drainEventfd(wakeup);
+                        lookNow = true;
+                        continue;
+                    }
+                    Child child = children.get(tags[i] / 2);
+                    if (child == null) continue;
+                    if (tags[i] % 2 == 0) {
+                        forget(child); // before the future completes: then the socket is the runner's to close
+                        child.reap();
+                    } else {
+                        Libc.epollDelete(epoll, child.socket); // it stays hung up: once is enough
+                        child.stop(Splice.Outcome.RESET);
+                    }
+                }
+            }
+        }
+
+        /** Refreshes the children that are due; returns when the next one is (a second at most). */
+        private long tick(long now) {
+            long next = now + REFRESH_NANOS;
+            for (Child child : children.values()) {
+                if (now - child.nextRefresh >= 0) {
+                    child.refresh();
+                    child.nextRefresh = now + child.refreshNanos;
+                }
+                if (child.nextRefresh - next < 0) next = child.nextRefresh;
+            }
+            return next;
+        }
+
+        private void forget(Child child) {
+            children.remove(child.token);
+            Libc.epollDelete(epoll, child.socket);
+            Libc.epollDelete(epoll, child.pidfd);
+            Libc.close(child.pidfd);
         }
     }
 

@@ -48,6 +48,13 @@ final class Libc {
     private static final int EPOLL_CLOEXEC = 0x80000;
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
+    private static final int EPOLL_CTL_MOD = 3;
+    /** epoll: the peer shut down its writing side (its FIN arrived). */
+    static final int EPOLLRDHUP = 0x2000;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int SHUT_WR = 1;
+    private static final int MSG_DONTWAIT = 0x40;
+    private static final int EAGAIN = 11;
     /** struct epoll_event is packed on x86-64 (12 bytes, data at 4), natural elsewhere (16, at 8). */
     private static final boolean PACKED = System.getProperty("os.arch", "").equals("amd64");
     private static final long EVENT_SIZE = PACKED ? 12 : 16;
@@ -93,6 +100,14 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EPOLL_WAIT = bind("epoll_wait", true,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle PIPE2 = bind("pipe2", true,
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SHUTDOWN = bind("shutdown", false,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle RECV = bind("recv", true,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle READ_ERRNO = bind("read", true,
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle EVENTFD = bind("eventfd", true,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITE = bind("write", false,
@@ -115,7 +130,7 @@ final class Libc {
     /** Why these calls can't be made here, or null when they can. */
     static final String UNAVAILABLE = !NATIVE_ACCESS ? "native access is not enabled"
             : !System.getProperty("os.name", "").equals("Linux") ? "not Linux"
-            : java.util.Arrays.asList(POSIX_SPAWNP, ADD_CLOSEFROM, PIDFD_OPEN, EPOLL_WAIT, EVENTFD, WAITPID, FCNTL, GETSOCKOPT).contains(null)
+            : java.util.Arrays.asList(POSIX_SPAWNP, ADD_CLOSEFROM, PIDFD_OPEN, EPOLL_WAIT, EVENTFD, PIPE2, RECV, WAITPID, FCNTL, GETSOCKOPT).contains(null)
             ? "the C library lacks posix_spawn_file_actions_addclosefrom_np or pidfd_open (glibc >= 2.36 has both)"
             : null;
 
@@ -239,6 +254,62 @@ final class Libc {
             event.set(JAVA_INT, 0, events);
             event.set(JAVA_LONG_UNALIGNED, DATA_AT, data);
             call("epoll_ctl", state -> (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event));
+        }
+    }
+
+    /** Changes what {@code fd} is watched for. */
+    static void epollModify(int epfd, int fd, int events, long data) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment event = arena.allocate(16, 8);
+            event.set(JAVA_INT, 0, events);
+            event.set(JAVA_LONG_UNALIGNED, DATA_AT, data);
+            call("epoll_ctl", state -> (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_MOD, fd, event));
+        }
+    }
+
+    /**
+     * A pipe for a child's stderr: {read end, write end}, both close-on-exec, the read end
+     * non-blocking (the write end stays blocking: it is the program's).
+     */
+    static int[] stderrPipe() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            call("pipe2", state -> (int) PIPE2.invokeExact(state, fds, O_CLOEXEC));
+            int[] pipe = {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
+            try {
+                setNonBlocking(pipe[0]);
+            } catch (IOException e) {
+                close(pipe[0]);
+                close(pipe[1]);
+                throw e;
+            }
+            return pipe;
+        }
+    }
+
+    /** shutdown(SHUT_WR): our FIN, whoever else holds the socket. */
+    static void shutdownOutput(int socket) {
+        try {
+            int ignored = (int) SHUTDOWN.invokeExact(socket, SHUT_WR);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Reads what is there without waiting, into {@code buffer}: the byte count, 0 at end of
+     * stream, -1 when nothing is there yet, -2 on an error (a reset).
+     */
+    static int readNow(int fd, MemorySegment buffer, boolean socket) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long n = socket ? (long) RECV.invokeExact(state, fd, buffer, buffer.byteSize(), MSG_DONTWAIT)
+                    : (long) READ_ERRNO.invokeExact(state, fd, buffer, buffer.byteSize());
+            if (n >= 0) return (int) n;
+            int errno = state.get(JAVA_INT, ERRNO);
+            return errno == EAGAIN || errno == EINTR ? -1 : -2;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 

@@ -7,9 +7,10 @@ import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.nio.channels.Channels;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.Pipe;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -28,16 +29,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * Exec's fast path: the program is started with posix_spawn (through the FFM API) with the
  * accepted socket itself as its stdin and stdout, as tcpserver does, so no helper process,
  * no pipes and no copying stand between the caller and the program. Its stderr is a pipe whose
- * lines {@link Exec} prefixes as always; nothing else of the server's is open in it.
+ * lines are prefixed as always ({@link StderrLines}); nothing else of the server's is open in it.
  *
  * <p>The server keeps its own copy of the socket while the program runs, so shutdown, a reset
  * and the idle timeout still act on it. One watcher thread for all programs waits in epoll on
  * each program's pidfd and on our copy of its socket: when the socket hangs up or fails (the
  * caller reset) the program is stopped, SIGTERM then SIGKILL after the grace, as on the JDK's
  * way; when it exits, the watcher reaps it with {@code waitpid(pid)}, never {@code waitpid(-1)},
- * which would take the JDK's own children. Then the server sends its FIN, lingers for the
- * caller's, and closes: the caller sees EOF when the program exits (a process the program left
- * behind holding the socket loses it then). The bytes each way and the idle clock come from
+ * which would take the JDK's own children. Then the server sends its FIN and lingers for the
+ * caller's ({@link Linger#MAX} at most) before it closes: the caller sees EOF when the program
+ * exits (a process the program left behind holding the socket loses it then). The watcher
+ * also reads the stderr pipes and does the lingering, so a connection's own (virtual) thread
+ * only starts the program and waits once. The bytes each way and the idle clock come from
  * the kernel ({@code TCP_INFO}), since the bytes never pass through this process.
  *
  * <p>It applies on Linux (glibc 2.34+) with JDK 22+ when the JVM lets this code call native
@@ -75,81 +78,76 @@ final class SocketExec {
     static Exec.Result run(Exec exec, Connection connection) throws IOException {
         Map<String, String> env = ExecEnvironment.of(connection.local(), connection.remote(), exec.env(), System.getenv());
         Child child = Spawn.start(() -> Child.start(exec, connection, env));
-        Thread errors = exec.forwardStderr(Channels.newInputStream(child.errors), "[#" + connection.id() + "] ");
         // Shutdown and the server's idle timeout abort the connection: the program must go too.
         connection.onAbort(() -> child.stop(Splice.Outcome.RESET));
-        boolean socketClosedHere = true;
+        Watcher.INSTANCE.add(child); // from here on the watcher owns the child's descriptors
         try {
-            Watcher.INSTANCE.add(child);
-            int status = child.exited.get();
-            child.restoreMode();
-            Splice.Outcome outcome = child.stoppedFor.get() != null ? child.stoppedFor.get() : Splice.Outcome.OK;
-            if (outcome == Splice.Outcome.OK) {
-                try {
-                    connection.channel().shutdownOutput(); // the caller's EOF, now that the program is gone
-                } catch (IOException closedMeanwhile) {
-                    // the server closed it (shutdown): nothing to say goodbye on
-                }
-                Linger.drain(connection);
-            }
-            child.observe(true);
-            errors.join(exec.grace()); // a process left behind may hold stderr; the close below ends that
+            int status = child.done.get();
+            Splice.Outcome outcome = child.outcome();
             return new Exec.Result(new Splice.Result(connection.bytesIn(), connection.bytesOut(), outcome, null), status);
         } catch (InterruptedException e) {
-            // The watcher still reaps it, and only then may our copy of the socket go (its
-            // number must not be reused while the watcher still has it registered).
-            socketClosedHere = false;
-            child.exited.whenComplete((status, failure) -> Libc.close(child.socket));
-            child.stop(Splice.Outcome.RESET);
+            child.stop(Splice.Outcome.RESET); // the watcher still reaps it and closes what it had
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while running " + exec.command().get(0));
         } catch (ExecutionException e) {
             throw new IOException("waiting for " + exec.command().get(0) + " failed", e.getCause());
-        } finally {
-            if (socketClosedHere) Libc.close(child.socket);
-            child.errors.close();
         }
     }
 
-    /** One running program: its pid and pidfd, our copy of the socket, its stderr pipe. */
+    /**
+     * One program: its pid and pidfd, our copy of the socket, its stderr pipe, and where it is
+     * in its life. After {@link Watcher#add} only the watcher thread touches the descriptors
+     * and the fields marked as its.
+     */
     private static final class Child {
         final int pid;
         final int pidfd;
         final int socket;
+        final int stderr;
         final boolean wasNonBlocking;
-        final Pipe.SourceChannel errors;
         final Connection connection;
         final Duration grace;
         final Duration idleTimeout;
+        final StderrLines lines;
+        /** Completes when the program has been reaped, with its exit status. */
         final CompletableFuture<Integer> exited = new CompletableFuture<>();
-        /** The watcher's: its tag for this child, and when it next reads the kernel's figures. */
-        long token;
-        long nextRefresh;
-        final long refreshNanos;
+        /** Completes when all is over: reaped, its stderr read to the end, the caller's FIN had. */
+        final CompletableFuture<Integer> done = new CompletableFuture<>();
         final AtomicReference<Splice.Outcome> stoppedFor = new AtomicReference<>();
         private final AtomicBoolean terminating = new AtomicBoolean();
         private boolean reaped; // guarded by this: no signal goes to a pid once it may be reused
+        final long refreshNanos;
 
-        private Child(int pid, int pidfd, int socket, boolean wasNonBlocking, Pipe.SourceChannel errors,
-                      Connection connection, Exec exec) {
+        // The watcher's.
+        long token;
+        long nextLook;
+        int status = -1;
+        boolean socketWatched = true;
+        boolean stderrOpen = true;
+        boolean lingering;
+        long lingerUntil;
+        long stderrUntil;
+
+        private Child(int pid, int pidfd, int socket, int stderr, boolean wasNonBlocking, Connection connection,
+                      Exec exec) {
             this.pid = pid;
             this.pidfd = pidfd;
             this.socket = socket;
+            this.stderr = stderr;
             this.wasNonBlocking = wasNonBlocking;
-            this.errors = errors;
             this.connection = connection;
             this.grace = exec.grace();
             this.idleTimeout = exec.idleTimeout();
+            this.lines = exec.stderrLines("[#" + connection.id() + "] ");
             this.refreshNanos = idleTimeout == null ? REFRESH_NANOS
                     : Math.clamp(idleTimeout.toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(10), REFRESH_NANOS);
-            this.nextRefresh = System.nanoTime() + refreshNanos;
+            this.nextLook = System.nanoTime() + refreshNanos;
         }
 
         /** Spawns the program; on failure closes whatever it had opened. */
         static Child start(Exec exec, Connection connection, Map<String, String> env) throws IOException {
             int socket = Libc.dup(fd(connection.channel()));
-            Pipe pipe = null;
-            int pid = -1;
+            int[] pipe = null;
             boolean nonBlocking = false;
             try {
                 // The channel may have been closed (shutdown) and its number reused by now; it
@@ -158,11 +156,12 @@ final class SocketExec {
                 // A virtual thread that used the channel made it non-blocking, and that flag is
                 // the socket's, shared with the program, which expects blocking reads.
                 nonBlocking = Libc.clearNonBlocking(socket);
-                pipe = Pipe.open();
+                pipe = Libc.stderrPipe();
+                int pid;
                 try {
-                    pid = Libc.spawn(exec.command(), env, socket, fd(pipe.sink()));
+                    pid = Libc.spawn(exec.command(), env, socket, pipe[1]);
                 } finally {
-                    pipe.sink().close(); // the program has its own copy
+                    Libc.close(pipe[1]); // the program has its own copy
                 }
                 int pidfd;
                 try {
@@ -172,16 +171,21 @@ final class SocketExec {
                     Libc.waitpid(pid);
                     throw e;
                 }
-                return new Child(pid, pidfd, socket, nonBlocking, pipe.source(), connection, exec);
+                return new Child(pid, pidfd, socket, pipe[0], nonBlocking, connection, exec);
             } catch (IOException | RuntimeException e) {
-                if (pipe != null) pipe.source().close();
-                if (nonBlocking && pid < 0) Libc.setNonBlocking(socket);
+                if (pipe != null) Libc.close(pipe[0]);
+                if (nonBlocking) Libc.setNonBlocking(socket);
                 Libc.close(socket);
                 throw e;
             }
         }
 
-        /** The watcher's periodic look: the kernel's counts, and the idle timeout. */
+        Splice.Outcome outcome() {
+            Splice.Outcome why = stoppedFor.get();
+            return why != null ? why : Splice.Outcome.OK;
+        }
+
+        /** The watcher's periodic look at a running program: the kernel's counts, and the idle timeout. */
         void refresh() {
             long idle = observe(false);
             if (idleTimeout != null && idle >= idleTimeout.toNanos()
@@ -190,22 +194,15 @@ final class SocketExec {
             }
         }
 
-        /** Reaps the exited program (the watcher saw its pidfd readable). */
-        void reap() {
-            try {
-                int status;
-                synchronized (this) {
-                    status = Libc.reap(pid);
-                    reaped = status >= 0;
-                }
-                if (status >= 0) {
-                    exited.complete(status);
-                } else {
-                    exited.completeExceptionally(new IOException("pidfd says " + pid + " exited, waitpid does not"));
-                }
-            } catch (Throwable t) {
-                exited.completeExceptionally(t);
+        /** Reaps the exited program (its pidfd is readable); the status, or -1 if it is not there. */
+        int reap() throws IOException {
+            int s;
+            synchronized (this) {
+                s = Libc.reap(pid);
+                reaped = s >= 0;
             }
+            if (s >= 0) exited.complete(s);
+            return s;
         }
 
         /**
@@ -221,8 +218,7 @@ final class SocketExec {
                     case 7 -> atEnd && stoppedFor.get() == null; // CLOSE: after our FIN and the caller's
                     default -> false;
                 };
-                long idleMillis = Math.min(info.lastDataSentMillis(), info.lastDataRecvMillis());
-                long idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+                long idleNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(info.lastDataSentMillis(), info.lastDataRecvMillis()));
                 connection.observed(Math.max(0, info.bytesReceived() - (finReceived ? 1 : 0)),
                         info.bytesSent() - info.bytesRetrans(), System.nanoTime() - idleNanos);
                 return idleNanos;
@@ -294,15 +290,20 @@ final class SocketExec {
     }
 
     /**
-     * One platform thread for all running programs: it waits in epoll on each program's pidfd
-     * (readable once it exits: then it is reaped) and on our copy of its socket (hung up or
-     * failed: the caller is gone, so the program is stopped), and reads the kernel's figures
-     * for each every {@link Child#refreshNanos}. A program costs no thread while it runs, and
-     * blocking calls never sit on a virtual thread's carrier.
+     * One platform thread for all programs: it waits in epoll on each program's pidfd (readable
+     * once it exits: then it is reaped), on our copy of its socket (while it runs: hung up or
+     * failed means the caller is gone, so the program is stopped; once it exited: the caller's
+     * FIN ends the lingering) and on its stderr pipe (lines for the log), and reads the kernel's
+     * figures for each every {@link Child#refreshNanos}. A program costs no thread while it
+     * runs, and blocking calls never sit on a virtual thread's carrier.
      */
     private static final class Watcher {
         static final Watcher INSTANCE = new Watcher();
-        private static final long WAKEUP = 0; // children's tags are 2 * token (+1 for the socket), token >= 1
+        /** Tags: 4 * token + what (token >= 1), or 0 for the wakeup. */
+        private static final long WAKEUP = 0;
+        private static final int EXIT = 0;
+        private static final int SOCKET = 1;
+        private static final int STDERR = 2;
 
         private final int epoll;
         private final int wakeup;
@@ -310,6 +311,8 @@ final class SocketExec {
         private final AtomicLong tokens = new AtomicLong();
         /** When the watcher wakes next at the latest; a newcomer due earlier wakes it. */
         private volatile long sleepsUntil = System.nanoTime();
+        private final MemorySegment buffer = Arena.ofAuto().allocate(64 * 1024);
+        private final byte[] bytes = new byte[64 * 1024];
 
         private Watcher() {
             try {
@@ -322,21 +325,35 @@ final class SocketExec {
             Thread.ofPlatform().daemon().name("exec-watcher").start(this::run);
         }
 
+        /** Takes the child over, descriptors and all; on failure it is killed, reaped and closed. */
         void add(Child child) throws IOException {
             child.token = tokens.incrementAndGet();
             children.put(child.token, child);
             try {
-                Libc.epollAdd(epoll, child.pidfd, Libc.EPOLLIN, child.token * 2);
-                Libc.epollAdd(epoll, child.socket, 0, child.token * 2 + 1); // EPOLLHUP, EPOLLERR: always
+                // The pidfd last: the watcher may see the exit at once and then finds the rest watched.
+                Libc.epollAdd(epoll, child.socket, 0, tag(child, SOCKET)); // EPOLLHUP, EPOLLERR: always
+                Libc.epollAdd(epoll, child.stderr, Libc.EPOLLIN, tag(child, STDERR));
+                Libc.epollAdd(epoll, child.pidfd, Libc.EPOLLIN, tag(child, EXIT));
             } catch (IOException e) {
-                forget(child);
-                Libc.kill(child.pid, Libc.SIGKILL);
-                child.exited.complete(Libc.waitpid(child.pid)); // after SIGKILL: a moment at most
+                children.remove(child.token);
+                synchronized (child) {
+                    Libc.kill(child.pid, Libc.SIGKILL);
+                    Libc.waitpid(child.pid); // after SIGKILL: a moment at most
+                    child.reaped = true;
+                }
+                for (int fd : new int[] {child.pidfd, child.socket, child.stderr}) {
+                    Libc.epollDelete(epoll, fd);
+                    Libc.close(fd);
+                }
                 throw e;
             }
-            if (child.nextRefresh - sleepsUntil < 0) {
+            if (child.nextLook - sleepsUntil < 0) {
                 Libc.signalEventfd(wakeup); // a short idle timeout: its first look is due sooner
             }
+        }
+
+        private static long tag(Child child, int what) {
+            return child.token * 4 + what;
         }
 
         private void run() {
@@ -365,37 +382,114 @@ final class SocketExec {
                         lookNow = true;
                         continue;
                     }
-                    Child child = children.get(tags[i] / 2);
+                    Child child = children.get(tags[i] / 4);
                     if (child == null) continue;
-                    if (tags[i] % 2 == 0) {
-                        forget(child); // before the future completes: then the socket is the runner's to close
-                        child.reap();
-                    } else {
-                        Libc.epollDelete(epoll, child.socket); // it stays hung up: once is enough
-                        child.stop(Splice.Outcome.RESET);
+                    try {
+                        switch ((int) (tags[i] % 4)) {
+                            case EXIT -> exited(child);
+                            case SOCKET -> socket(child);
+                            default -> stderr(child);
+                        }
+                        finishIfOver(child);
+                    } catch (IOException | RuntimeException e) {
+                        LOG.log(Level.WARNING, "exec's watcher failed on " + child.connection, e);
+                        child.done.completeExceptionally(e);
                     }
                 }
             }
         }
 
-        /** Refreshes the children that are due; returns when the next one is (a second at most). */
+        private void exited(Child child) throws IOException {
+            if (child.reap() < 0) return;
+            child.status = child.exited.join();
+            Libc.epollDelete(epoll, child.pidfd);
+            Libc.close(child.pidfd);
+            long now = System.nanoTime();
+            child.stderrUntil = now + child.grace.toNanos(); // a process left behind may hold it
+            if (child.outcome() == Splice.Outcome.OK && child.socketWatched) {
+                Libc.shutdownOutput(child.socket); // the caller's EOF, now that the program is gone
+                child.lingering = true;
+                child.lingerUntil = now + Linger.MAX.toNanos();
+                Libc.epollModify(epoll, child.socket, Libc.EPOLLIN | Libc.EPOLLRDHUP, tag(child, SOCKET));
+                socket(child); // the caller may have closed already
+            }
+            child.nextLook = child.lingering ? Math.min(child.stderrUntil, child.lingerUntil) : child.stderrUntil;
+        }
+
+        /** While it runs: the caller is gone. While lingering: drop what the caller sends until its EOF. */
+        private void socket(Child child) {
+            if (!child.lingering) {
+                unwatchSocket(child);
+                child.stop(Splice.Outcome.RESET);
+                return;
+            }
+            int n;
+            while ((n = Libc.readNow(child.socket, buffer, true)) > 0) {
+                // dropped: the caller's bytes after the program's end
+            }
+            if (n != -1) { // its EOF, or a reset: either way nothing more to wait for
+                child.lingering = false;
+                unwatchSocket(child);
+            }
+        }
+
+        private void stderr(Child child) {
+            int n;
+            while ((n = Libc.readNow(child.stderr, buffer, false)) > 0) {
+                MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, bytes, 0, n);
+                child.lines.feed(bytes, 0, n);
+            }
+            if (n != -1) closeStderr(child);
+        }
+
+        private void closeStderr(Child child) {
+            child.lines.end();
+            child.stderrOpen = false;
+            Libc.epollDelete(epoll, child.stderr);
+            Libc.close(child.stderr);
+        }
+
+        private void unwatchSocket(Child child) {
+            if (child.socketWatched) {
+                child.socketWatched = false;
+                Libc.epollDelete(epoll, child.socket);
+            }
+        }
+
+        /** Once reaped, read to the end of stderr and lingered: the socket goes, the runner wakes. */
+        private void finishIfOver(Child child) {
+            if (child.status < 0 || child.stderrOpen || child.lingering || child.done.isDone()) return;
+            children.remove(child.token);
+            unwatchSocket(child);
+            child.restoreMode();
+            child.observe(true);
+            Libc.close(child.socket);
+            child.done.complete(child.status);
+        }
+
+        /** Refreshes running children and ends overdue waits; returns when the next look is due (a second at most). */
         private long tick(long now) {
             long next = now + REFRESH_NANOS;
             for (Child child : children.values()) {
-                if (now - child.nextRefresh >= 0) {
-                    child.refresh();
-                    child.nextRefresh = now + child.refreshNanos;
+                if (now - child.nextLook >= 0) {
+                    if (child.status < 0) {
+                        child.refresh();
+                        child.nextLook = now + child.refreshNanos;
+                    } else {
+                        if (child.lingering && now - child.lingerUntil >= 0) {
+                            child.lingering = false; // the caller keeps its end open: close anyway
+                            unwatchSocket(child);
+                        }
+                        if (child.stderrOpen && now - child.stderrUntil >= 0) {
+                            closeStderr(child);
+                        }
+                        finishIfOver(child);
+                        child.nextLook = child.lingering ? Math.min(child.stderrUntil, child.lingerUntil) : child.stderrUntil;
+                    }
                 }
-                if (child.nextRefresh - next < 0) next = child.nextRefresh;
+                if (children.containsKey(child.token) && child.nextLook - next < 0) next = child.nextLook;
             }
             return next;
-        }
-
-        private void forget(Child child) {
-            children.remove(child.token);
-            Libc.epollDelete(epoll, child.socket);
-            Libc.epollDelete(epoll, child.pidfd);
-            Libc.close(child.pidfd);
         }
     }
 

@@ -6,7 +6,8 @@ import java.io.IOException;
 /**
  * Exec's fast path, which needs the FFM API (final in JDK 22): this is the JDK 21 stand-in,
  * which says it is not available, so {@link Exec} starts programs the JDK's way. The real one
- * is in {@code src/main/java22} and the jar's {@code META-INF/versions/22}.
+ * (with SocketChild, ExecWatcher and Libc, which exist only there) is in
+ * {@code src/main/java22} and the jar's {@code META-INF/versions/22}.
  */
 final class SocketExec {
 

@@ -247,6 +247,34 @@ class ExecTest {
     }
 
     @Test
+    void aSocketAVirtualThreadReadFirstIsStillBlockingForTheProgram() throws Exception {
+        try (Loopback l = new Loopback()) {
+            // A PROXY header read on a virtual thread leaves the socket non-blocking (the JDK's
+            // doing); the program must get it blocking, or cat fails with EAGAIN.
+            CompletableFuture<Void> served = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(1);
+                    l.connection.read(first);
+                    // cat reads when nothing is there yet: on a non-blocking socket, EAGAIN
+                    exec("sh", "-c", "echo ready; exec cat").handle(l.connection);
+                    served.complete(null);
+                } catch (Throwable t) {
+                    served.completeExceptionally(t);
+                }
+            });
+            l.write("h".getBytes(StandardCharsets.US_ASCII)); // the handler's byte
+            assertThat(text(l.read(6))).isEqualTo("ready\n");
+            l.write("ello\n".getBytes(StandardCharsets.US_ASCII));
+            l.client.shutdownOutput();
+            assertThat(text(l.readAll())).isEqualTo("ello\n");
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+            assertThat(stderr).isEmpty();
+        }
+    }
+
+    @Test
     void anAbortedConnectionSendsTheProgramSigterm() throws Exception {
         try (Loopback l = new Loopback()) {
             // What the server's shutdown (after its grace) and its idle timeout do: abort.

@@ -22,8 +22,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * The C library calls {@link SocketExec} makes, bound through the FFM API: posix_spawn with
  * file actions, pidfd_open and epoll to see children exit or their sockets hang up, waitpid,
- * kill, fcntl and getsockopt(TCP_INFO). Linux with glibc 2.34 or later (for
- * {@code posix_spawn_file_actions_addclosefrom_np}); the constants are Linux's.
+ * kill, fcntl and getsockopt(TCP_INFO). Linux with glibc 2.36 or later (2.34 for
+ * {@code posix_spawn_file_actions_addclosefrom_np}, 2.36 for {@code pidfd_open}); the
+ * constants and struct layouts are Linux's (x86-64 and aarch64).
  *
  * <p>Nothing is bound unless this code may call native functions without a warning (the JVM
  * option {@code --enable-native-access=ALL-UNNAMED}, or the jar manifest's
@@ -55,6 +56,7 @@ final class Libc {
     private static final int SHUT_WR = 1;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int EAGAIN = 11;
+    private static final long SIOCOUTQ = 0x5411;
     /** struct epoll_event is packed on x86-64 (12 bytes, data at 4), natural elsewhere (16, at 8). */
     private static final boolean PACKED = System.getProperty("os.arch", "").equals("amd64");
     private static final long EVENT_SIZE = PACKED ? 12 : 16;
@@ -100,6 +102,8 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle EPOLL_WAIT = bind("epoll_wait", true,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle IOCTL = bind("ioctl", true,
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle PIPE2 = bind("pipe2", true,
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SHUTDOWN = bind("shutdown", false,
@@ -130,7 +134,7 @@ final class Libc {
     /** Why these calls can't be made here, or null when they can. */
     static final String UNAVAILABLE = !NATIVE_ACCESS ? "native access is not enabled"
             : !System.getProperty("os.name", "").equals("Linux") ? "not Linux"
-            : java.util.Arrays.asList(POSIX_SPAWNP, ADD_CLOSEFROM, PIDFD_OPEN, EPOLL_WAIT, EVENTFD, PIPE2, RECV, WAITPID, FCNTL, GETSOCKOPT).contains(null)
+            : java.util.Arrays.asList(POSIX_SPAWNP, ADD_CLOSEFROM, PIDFD_OPEN, EPOLL_WAIT, EVENTFD, PIPE2, RECV, IOCTL, WAITPID, FCNTL, GETSOCKOPT).contains(null)
             ? "the C library lacks posix_spawn_file_actions_addclosefrom_np or pidfd_open (glibc >= 2.36 has both)"
             : null;
 
@@ -419,22 +423,24 @@ final class Libc {
      * @param lastDataSentMillis time since data was last sent
      * @param lastDataRecvMillis time since data was last received
      * @param bytesReceived     tcpi_bytes_received: sequence space received (a FIN counts one)
-     * @param bytesSent         tcpi_bytes_sent, retransmissions included
-     * @param bytesRetrans      tcpi_bytes_retrans
+     * @param bytesAcked        tcpi_bytes_acked: sequence space the peer acknowledged (our FIN counts one)
+     * @param sendQueue         SIOCOUTQ: sequence space written and not yet acknowledged (our FIN counts one)
      */
     record TcpInfo(int state, long lastDataSentMillis, long lastDataRecvMillis, long bytesReceived,
-                   long bytesSent, long bytesRetrans) {
+                   long bytesAcked, long sendQueue) {
     }
 
     static TcpInfo tcpInfo(int socket) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(256, 8);
             MemorySegment length = arena.allocate(JAVA_INT);
-            length.set(JAVA_INT, 0, 232); // through tcpi_bytes_retrans and a little more (Linux 4.19+)
+            length.set(JAVA_INT, 0, 136); // through tcpi_bytes_received (Linux 4.1+)
             call("getsockopt", state -> (int) GETSOCKOPT.invokeExact(state, socket, SOL_TCP, TCP_INFO, info, length));
+            MemorySegment queued = arena.allocate(JAVA_INT);
+            call("ioctl", state -> (int) IOCTL.invokeExact(state, socket, SIOCOUTQ, queued));
             return new TcpInfo(Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)),
                     Integer.toUnsignedLong(info.get(JAVA_INT, 44)), Integer.toUnsignedLong(info.get(JAVA_INT, 52)),
-                    info.get(JAVA_LONG, 128), info.get(JAVA_LONG, 200), info.get(JAVA_LONG, 208));
+                    info.get(JAVA_LONG, 128), info.get(JAVA_LONG, 120), Integer.toUnsignedLong(queued.get(JAVA_INT, 0)));
         }
     }
 

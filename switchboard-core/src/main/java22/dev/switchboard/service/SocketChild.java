@@ -129,20 +129,30 @@ final class SocketChild {
 
     /**
      * Gives the connection the kernel's counts and last-data time; returns how long no data
-     * moved, in nanoseconds. The FIN takes one from tcpi_bytes_received once it has
-     * arrived; a reset after both closed leaves that uncertain, and the count may be one over.
+     * moved, in nanoseconds. In: what arrived. Out: what the program wrote, acknowledged or
+     * still queued (when the caller half-closed first, the program's last output may still be
+     * on its way as we close, which the kernel then sends). Each FIN takes one from its count
+     * once it is known to be there; a reset after both closed leaves the caller's uncertain,
+     * and that count may be one over.
      */
     long observe(boolean atEnd) {
         try {
             Libc.TcpInfo info = Libc.tcpInfo(socket);
+            boolean cleanEnd = atEnd && stoppedFor.get() == null;
             boolean finReceived = switch (info.state()) {
                 case 6, 8, 9, 11 -> true; // TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING
-                case 7 -> atEnd && stoppedFor.get() == null; // CLOSE: after our FIN and the caller's
+                case 7 -> cleanEnd; // CLOSE: after our FIN and the caller's
+                default -> false;
+            };
+            boolean finSent = switch (info.state()) {
+                case 4, 5, 6, 9, 11 -> true; // FIN_WAIT1, FIN_WAIT2, TIME_WAIT, LAST_ACK, CLOSING
+                case 7 -> cleanEnd;
                 default -> false;
             };
             long idleNanos = TimeUnit.MILLISECONDS.toNanos(Math.min(info.lastDataSentMillis(), info.lastDataRecvMillis()));
             connection.observed(Math.max(0, info.bytesReceived() - (finReceived ? 1 : 0)),
-                    info.bytesSent() - info.bytesRetrans(), System.nanoTime() - idleNanos);
+                    Math.max(0, info.bytesAcked() + info.sendQueue() - (finSent ? 1 : 0)),
+                    System.nanoTime() - idleNanos);
             return idleNanos;
         } catch (IOException e) {
             SocketExec.LOG.log(Level.DEBUG, () -> connection + ": no TCP_INFO: " + e);

@@ -11,6 +11,8 @@ import java.nio.channels.SelectableChannel;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Exec's fast path: the program is started with posix_spawn (through the FFM API) with the
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * only starts the program and waits once. The bytes each way and the idle clock come from
  * the kernel ({@code TCP_INFO}), since the bytes never pass through this process.
  *
- * <p>It applies on Linux (glibc 2.34+) with JDK 22+ when the JVM lets this code call native
+ * <p>It applies on Linux (glibc 2.36+) with JDK 22+ when the JVM lets this code call native
  * functions ({@code --enable-native-access=ALL-UNNAMED}) and read a channel's descriptor
  * ({@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}); the CLI jar's manifest says both.
  * Otherwise, or with {@code -Dswitchboard.exec.spawn=jdk}, {@link Exec} takes the JDK's way.
@@ -68,9 +70,18 @@ final class SocketExec {
         // Not through Spawn: its headroom check (a listing of /proc/self/fd under a lock) is
         // there for the JDK's leak when it runs out of descriptors, and it cost a third of this
         // path's CPU at 32 callers. This start closes what it opened on every failure instead.
+        // Shutdown and the server's idle timeout abort the connection: the program must go too,
+        // even when the abort comes while it is being started (it may answer the caller first).
+        AtomicReference<SocketChild> started = new AtomicReference<>();
+        AtomicBoolean aborted = new AtomicBoolean();
+        connection.onAbort(() -> {
+            aborted.set(true);
+            SocketChild c = started.get();
+            if (c != null) c.stop(Splice.Outcome.RESET);
+        });
         SocketChild child = SocketChild.start(exec, connection, env);
-        // Shutdown and the server's idle timeout abort the connection: the program must go too.
-        connection.onAbort(() -> child.stop(Splice.Outcome.RESET));
+        started.set(child);
+        if (aborted.get()) child.stop(Splice.Outcome.RESET);
         ExecWatcher.INSTANCE.add(child); // from here on the watcher owns the child's descriptors
         try {
             int status = child.done.get();

@@ -11,14 +11,20 @@ import org.junit.jupiter.api.Test;
 /** Every exec case again on the JDK's way (pipes and a splice), forced as README says. */
 class ExecJdkPathTest extends ExecTest {
 
+    private String before;
+
     @BeforeEach
     void jdkPath() {
-        System.setProperty(SocketExec.PROPERTY, "jdk");
+        before = System.setProperty(SocketExec.PROPERTY, "jdk");
     }
 
     @AfterEach
-    void defaultPath() {
-        System.clearProperty(SocketExec.PROPERTY);
+    void previousPath() {
+        if (before == null) {
+            System.clearProperty(SocketExec.PROPERTY);
+        } else {
+            System.setProperty(SocketExec.PROPERTY, before);
+        }
     }
 
     @Test

@@ -93,9 +93,6 @@ public final class ServeCommand implements Callable<Integer> {
             throw Failure.usage("--model loop serves the built-in services only; " + service
                     + " is blocking code: use --model virtual (or fork)");
         }
-        if (chosen instanceof EventLoop && server.proxyProtocol) {
-            throw Failure.usage("--model loop does not read PROXY headers yet: use --model virtual with --proxy-protocol");
-        }
         TcpServerBuilder b = TcpServer.builder().handler(handler).model(chosen).service(service);
         server.apply(b, spec.commandLine().getErr());
         if (!server.inherit) {
@@ -113,13 +110,12 @@ public final class ServeCommand implements Callable<Integer> {
 
     /**
      * The model asked for; without {@code --model}, the event loop for a protocol (a built-in
-     * service) and virtual threads for blocking code (exec, a PROXY header to read): README's
-     * performance section has the measurements behind it.
+     * service, with or without a PROXY header) and virtual threads for blocking code (exec):
+     * README's performance section has the measurements behind it.
      */
     private ConcurrencyModel model(ServiceCatalog services, ServiceRequest request, ConnectionHandler handler) {
         ServerOptions.Model m = server.model != null ? server.model
-                : handler instanceof ProtocolHandler && !server.proxyProtocol
-                        ? ServerOptions.Model.loop : ServerOptions.Model.virtual;
+                : handler instanceof ProtocolHandler ? ServerOptions.Model.loop : ServerOptions.Model.virtual;
         return switch (m) {
             case serial -> new Serial();
             case threads -> new ThreadPerConnection();

@@ -66,8 +66,8 @@ public final class ServerOptions {
 
     @Option(names = "--model", paramLabel = "MODEL",
             description = {"serial, threads, virtual, fork or loop: where each connection runs.",
-                    "Default: loop for the built-in services (the fastest, measured), virtual for blocking code"
-                            + " (exec, the relay) and with --proxy-protocol."})
+                    "Default: loop for the built-in services and the relay (the fastest, measured),"
+                            + " virtual for blocking code (exec)."})
     Model model;
 
     @Option(names = "--proxy-protocol",

@@ -13,13 +13,14 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code switchboard relay} as a real process between a test client and a test upstream:
  * every byte both ways at once, half-close end to end with late replies, backpressure with
- * bounded memory, and the log record.
+ * bounded memory, and the log record; each case on virtual threads and on the event loop.
  */
 @Timeout(120)
 class RelayIT {
@@ -32,6 +33,15 @@ class RelayIT {
         all[0] = "relay";
         System.arraycopy(args, 0, all, 1, args.length);
         return ServerProcess.of(new ProcessBuilder(Proc.switchboard(all)));
+    }
+
+    /** The relay under one model: each case runs on a blocking model and on the event loop. */
+    static ServerProcess relayOn(String model, String... args) throws IOException {
+        String[] all = new String[args.length + 2];
+        all[0] = "--model";
+        all[1] = model;
+        System.arraycopy(args, 0, all, 2, args.length);
+        return relay(all);
     }
 
     static Socket connect(InetSocketAddress a) throws IOException {
@@ -53,8 +63,9 @@ class RelayIT {
         return b;
     }
 
-    @Test
-    void tenMegabytesEachWayAtOnceArriveByteExactAndTheRecordCountsThem() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "loop"})
+    void tenMegabytesEachWayAtOnceArriveByteExactAndTheRecordCountsThem(String model) throws Exception {
         byte[] up = random(10 << 20, 1);
         byte[] down = random(10 << 20, 2);
         CompletableFuture<byte[]> upstreamGot = new CompletableFuture<>();
@@ -70,7 +81,7 @@ class RelayIT {
                 upstreamGot.complete(readAll(s.getInputStream()));
                 sent.get(60, TimeUnit.SECONDS);
             });
-             ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", upstream.hostPort())) {
+             ServerProcess relay = relayOn(model, "--listen", "127.0.0.1:0", "--to", upstream.hostPort())) {
             try (Socket s = connect(relay.listening())) {
                 CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
                     try {
@@ -90,8 +101,9 @@ class RelayIT {
         }
     }
 
-    @Test
-    void aLateReplyAfterTheCallersHalfCloseArrivesWhole() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "loop"})
+    void aLateReplyAfterTheCallersHalfCloseArrivesWhole(String model) throws Exception {
         byte[] reply = random(1 << 20, 3);
         try (LoopbackServer upstream = new LoopbackServer(s -> {
                 byte[] request = readAll(s.getInputStream()); // to the caller's EOF
@@ -99,7 +111,7 @@ class RelayIT {
                 s.getOutputStream().write(("got " + request.length + "\n").getBytes());
                 s.getOutputStream().write(reply);
             });
-             ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", upstream.hostPort())) {
+             ServerProcess relay = relayOn(model, "--listen", "127.0.0.1:0", "--to", upstream.hostPort())) {
             try (Socket s = connect(relay.listening())) {
                 s.getOutputStream().write("question".getBytes());
                 s.shutdownOutput();
@@ -110,8 +122,9 @@ class RelayIT {
         }
     }
 
-    @Test
-    void aLateWriteAfterTheUpstreamsHalfCloseArrivesWhole() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "loop"})
+    void aLateWriteAfterTheUpstreamsHalfCloseArrivesWhole(String model) throws Exception {
         byte[] late = random(1 << 20, 4);
         CompletableFuture<byte[]> upstreamGot = new CompletableFuture<>();
         try (LoopbackServer upstream = new LoopbackServer(s -> {
@@ -119,7 +132,7 @@ class RelayIT {
                 s.shutdownOutput(); // the upstream is done talking, not listening
                 upstreamGot.complete(readAll(s.getInputStream()));
             });
-             ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", upstream.hostPort())) {
+             ServerProcess relay = relayOn(model, "--listen", "127.0.0.1:0", "--to", upstream.hostPort())) {
             try (Socket s = connect(relay.listening())) {
                 assertThat(readAll(s.getInputStream())).isEqualTo("say it\n".getBytes());
                 TimeUnit.MILLISECONDS.sleep(LATE_MS); // a slow caller, on purpose
@@ -130,8 +143,9 @@ class RelayIT {
         }
     }
 
-    @Test
-    void aSlowReaderHoldsTheUpstreamBackAndTheRelaysMemoryStaysBounded() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "loop"})
+    void aSlowReaderHoldsTheUpstreamBackAndTheRelaysMemoryStaysBounded(String model) throws Exception {
         AtomicLong offered = new AtomicLong();
         byte[] chunk = random(64 << 10, 5);
         long hundredMegabytes = 100L << 20;
@@ -141,7 +155,7 @@ class RelayIT {
                     offered.addAndGet(chunk.length);
                 }
             });
-             ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", upstream.hostPort())) {
+             ServerProcess relay = relayOn(model, "--listen", "127.0.0.1:0", "--to", upstream.hostPort())) {
             InetSocketAddress at = relay.listening();
             long rssBefore = rssKb(relay.process.pid());
             long read = 0;
@@ -174,8 +188,9 @@ class RelayIT {
         throw new AssertionError("no VmRSS for " + pid);
     }
 
-    @Test
-    void theServersIdleTimeoutEndsBothSides() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "loop"})
+    void theServersIdleTimeoutEndsBothSides(String model) throws Exception {
         CompletableFuture<Boolean> upstreamSawTheEnd = new CompletableFuture<>();
         try (LoopbackServer upstream = new LoopbackServer(s -> {
                 try {
@@ -184,7 +199,7 @@ class RelayIT {
                     upstreamSawTheEnd.complete(true);
                 }
             });
-             ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", upstream.hostPort(), "--idle-timeout", "1")) {
+             ServerProcess relay = relayOn(model, "--listen", "127.0.0.1:0", "--to", upstream.hostPort(), "--idle-timeout", "1")) {
             try (Socket s = connect(relay.listening())) {
                 try {
                     assertThat(s.getInputStream().read()).isEqualTo(-1);
@@ -197,12 +212,13 @@ class RelayIT {
         }
     }
 
-    @Test
-    void severalUpstreamsRoundRobinAndOneThatRefusesIsPassedOver() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "loop"})
+    void severalUpstreamsRoundRobinAndOneThatRefusesIsPassedOver(String model) throws Exception {
         int dead = Peers.freePort();
         try (LoopbackServer one = new LoopbackServer(s -> s.getOutputStream().write("one\n".getBytes()));
              LoopbackServer two = new LoopbackServer(s -> s.getOutputStream().write("two\n".getBytes()));
-             ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", one.hostPort(), "--to", "127.0.0.1:" + dead,
+             ServerProcess relay = relayOn(model, "--listen", "127.0.0.1:0", "--to", one.hostPort(), "--to", "127.0.0.1:" + dead,
                      "--to", two.hostPort())) {
             InetSocketAddress at = relay.listening();
             java.util.List<String> answers = new java.util.ArrayList<>();
@@ -216,10 +232,11 @@ class RelayIT {
         }
     }
 
-    @Test
-    void aRefusingUpstreamClosesTheCallerAtOnceAndSaysSo() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"virtual", "loop"})
+    void aRefusingUpstreamClosesTheCallerAtOnceAndSaysSo(String model) throws Exception {
         int dead = Peers.freePort();
-        try (ServerProcess relay = relay("--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + dead)) {
+        try (ServerProcess relay = relayOn(model, "--listen", "127.0.0.1:0", "--to", "127.0.0.1:" + dead)) {
             try (Socket s = connect(relay.listening())) {
                 assertThat(readAll(s.getInputStream())).isEmpty();
             }

@@ -44,7 +44,7 @@ class ServeProxyIT {
             assertThat(greeting(at, "PROXY TCP4 203.0.113.7 127.0.0.1 40001 " + at.getPort() + "\r\n"))
                     .isEqualTo("Hello, person from 203.0.113.7:40001\n");
             assertThat(p.awaitLine(l -> l.startsWith("event=close")))
-                    .contains("remote=203.0.113.7:40001 ", " outcome=ok", " via=127.0.0.1:");
+                    .contains("remote=203.0.113.7:40001 ", " model=loop ", " outcome=ok", " via=127.0.0.1:");
             assertThat(greeting(at, "GET / HTTP/1.0\r\n\r\n")).isEmpty();
             assertThat(p.awaitLine(l -> l.contains("outcome=proxy-missing"))).contains("remote=127.0.0.1:");
         }
@@ -96,6 +96,21 @@ class ServeProxyIT {
             // connect's own address is the header's source: the greeting names it, not 0.0.0.0
             String from = err.replaceAll("(?s).*connected to \\S+ from (\\S+).*", "$1").strip();
             assertThat(out).isEqualTo("Hello, person from " + from + "\n");
+        }
+    }
+
+    @Test
+    void aRelayOnTheLoopReadsTheCallersHeaderAndPassesThatCallerOn() throws Exception {
+        try (ServerProcess backend = real("serve", "greet", "--bind", "127.0.0.1", "--proxy-protocol");
+             ServerProcess relay = real("relay", "--model", "loop", "--listen", "127.0.0.1:0", "--proxy-protocol",
+                     "--send-proxy", "v1", "--to", "127.0.0.1:" + backend.listening().getPort())) {
+            InetSocketAddress at = relay.listening();
+            assertThat(greeting(at, "PROXY TCP4 203.0.113.5 127.0.0.1 1234 " + at.getPort() + "\r\n"))
+                    .isEqualTo("Hello, person from 203.0.113.5:1234\n");
+            assertThat(relay.awaitLine(l -> l.startsWith("event=close")))
+                    .contains("remote=203.0.113.5:1234 ", " model=loop ", " outcome=ok", " via=127.0.0.1:");
+            assertThat(greeting(at, "no header\n")).isEmpty();
+            assertThat(relay.awaitLine(l -> l.contains("outcome=proxy-missing"))).contains(" model=loop ");
         }
     }
 

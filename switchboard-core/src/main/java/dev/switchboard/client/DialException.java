@@ -50,12 +50,12 @@ public final class DialException extends IOException {
     }
 
     /** One attempt's failure: socket errors become a reason; anything else is kept as it is. */
-    static IOException connectFailure(IOException e, InetSocketAddress target) {
+    public static IOException connectFailure(IOException e, InetSocketAddress target) {
         return e instanceof SocketException ? classify(e, target) : e;
     }
 
     /** What to throw when every attempt failed: the last failure, as a DialException. */
-    static IOException finalFailure(IOException last, InetSocketAddress target) {
+    public static IOException finalFailure(IOException last, InetSocketAddress target) {
         if (last instanceof DialException) return last;
         if (last == null) return new DialException(Reason.OTHER, "cannot connect to " + Dialer.hostPort(target), null);
         return classify(last, target);

@@ -162,8 +162,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
                         throw DialException.finalFailure(lastFailure, candidates.get(candidates.size() - 1));
                     }
                     if (now - deadline >= 0) {
-                        throw new DialException(DialException.Reason.TIMEOUT, "connect to "
-                                + describe(candidates) + " timed out after " + seconds(connectTimeout), null);
+                        throw timedOut(candidates);
                     }
                     long wait = Math.min(deadline - now, next < candidates.size() ? nextStart - now : Long.MAX_VALUE);
                     selector.select(Math.max(1, Math.min(wait / 1_000_000, Integer.MAX_VALUE)));
@@ -193,6 +192,39 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
                 throw e;
             }
         }
+    }
+
+    /**
+     * Starts one connect without waiting, for an event loop: the channel comes back
+     * non-blocking, bound to the source if one is set, and connected or with the connect under
+     * way ({@link #finishConnect} completes it when the selector reports OP_CONNECT). A loop
+     * races nothing: it tries {@link #resolve}'s addresses one after another and keeps the
+     * {@link #connectTimeout} itself ({@link #timedOut}).
+     */
+    public SocketChannel startConnect(InetSocketAddress target) throws IOException {
+        SocketChannel ch = open(target);
+        try {
+            ch.connect(target);
+            return ch;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw DialException.connectFailure(e, target);
+        }
+    }
+
+    /** Completes a {@link #startConnect}: true once connected; a failure named as {@link #dial} names it. */
+    public static boolean finishConnect(SocketChannel ch, InetSocketAddress target) throws IOException {
+        try {
+            return ch.finishConnect();
+        } catch (IOException e) {
+            throw DialException.connectFailure(e, target);
+        }
+    }
+
+    /** The failure of a dial to these addresses that ran out of {@link #connectTimeout}. */
+    public DialException timedOut(List<InetSocketAddress> candidates) {
+        return new DialException(DialException.Reason.TIMEOUT, "connect to "
+                + describe(candidates) + " timed out after " + seconds(connectTimeout), null);
     }
 
     private SocketChannel open(InetSocketAddress target) throws IOException {

@@ -1,5 +1,6 @@
 package dev.switchboard.model;
 
+import dev.switchboard.relay.Relay;
 import dev.switchboard.server.Acceptor;
 import dev.switchboard.server.ConnectionHandler;
 import dev.switchboard.server.ConnectionTask;
@@ -9,12 +10,14 @@ import java.io.IOException;
 /**
  * The classic select/poll server: a few {@link java.nio.channels.Selector} threads (one per
  * core by default) serve every connection with non-blocking I/O, driving the built-in
- * services' {@link dev.switchboard.service.Protocol}s directly, without a thread per
- * connection. Each {@link Loop} also watches the listening socket and, when it is ready, runs
- * the server's accept step ({@link Acceptor}: permits, rules, limits, records, back-off, all
- * in the server) and serves what it accepted itself: no thread hands a caller to another.
+ * services' {@link dev.switchboard.service.Protocol}s ({@link LoopConnection}) and the
+ * {@link Relay} ({@link LoopRelay}) directly, without a thread per connection; a PROXY header
+ * is read first when the server asks for one ({@link LoopHeader}). Each {@link Loop} also
+ * watches the listening socket and, when it is ready, runs the server's accept step
+ * ({@link Acceptor}: permits, rules, limits, records, back-off, all in the server) and serves
+ * what it accepted itself: no thread hands a caller to another.
  *
- * <p>Only protocols run here: blocking code ({@code exec}, an embedder's
+ * <p>Only protocols and the relay run here: blocking code ({@code exec}, an embedder's
  * {@link ConnectionHandler}) would stall every connection on its loop, so {@link #adapt}
  * refuses it. The loops start with the first connection and end with {@link #stop()}.
  */
@@ -46,16 +49,16 @@ public final class EventLoop implements ConcurrencyModel {
     }
 
     /**
-     * Keeps a {@link ProtocolHandler} (a built-in service) as it is.
+     * Keeps a {@link ProtocolHandler} (a built-in service) or a {@link Relay} as it is.
      *
      * @throws IllegalArgumentException for any other handler: blocking code needs a blocking model
      */
     @Override
     public ConnectionHandler adapt(ConnectionHandler handler) {
-        if (handler instanceof ProtocolHandler) {
+        if (LoopTask.serves(handler)) {
             return handler;
         }
-        throw new IllegalArgumentException("the loop model runs the built-in services only;"
+        throw new IllegalArgumentException("the loop model runs only the built-in services and the relay;"
                 + " this handler is blocking code (use --model virtual)");
     }
 
@@ -77,12 +80,12 @@ public final class EventLoop implements ConcurrencyModel {
      * come this way: the loops accept them). Called from one thread only (so the round-robin
      * needs no lock), with the task the server built.
      *
-     * @throws IllegalArgumentException for a task that is not a server's protocol connection
+     * @throws IllegalArgumentException for a task that is not a server's protocol or relay connection
      */
     @Override
     public void execute(Runnable connectionTask) {
-        if (!(connectionTask instanceof ConnectionTask task) || !(task.handler() instanceof ProtocolHandler)) {
-            throw new IllegalArgumentException("the loop model serves a TcpServer's protocol connections only");
+        if (!(connectionTask instanceof ConnectionTask task) || !LoopTask.runs(task.handler())) {
+            throw new IllegalArgumentException("the loop model serves a TcpServer's protocol and relay connections only");
         }
         Loop[] ls = started();
         Loop loop = ls[next];

@@ -2,7 +2,6 @@ package dev.switchboard.model;
 
 import dev.switchboard.server.Acceptor;
 import dev.switchboard.server.ConnectionTask;
-import dev.switchboard.service.ProtocolHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
@@ -31,7 +30,8 @@ import java.util.function.Consumer;
  * <p>Other threads may close a connection's socket (the idle reaper, the server's shutdown).
  * A closed channel's key is cancelled, not reported ready, so every {@link #TICK_MILLIS} the
  * loop looks for connections whose socket is closed and ends them; the same tick ends
- * lingering closes that ran out of time.
+ * lingering closes that ran out of time and keeps the deadlines of PROXY headers and relays'
+ * connects.
  */
 final class Loop implements Runnable {
 
@@ -50,7 +50,7 @@ final class Loop implements Runnable {
     private final Consumer<ConnectionTask> serve = incoming::add;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
-    private final Set<LoopConnection> live = new HashSet<>();
+    private final Set<LoopTask> live = new HashSet<>();
     private final ArrayDeque<LoopConnection> lingering = new ArrayDeque<>();
     private volatile boolean stopping;
     private Thread thread;
@@ -118,7 +118,7 @@ final class Loop implements Runnable {
             LOG.log(Level.ERROR, "event loop failed; its connections are closed", e);
         } finally {
             registerIncoming(); // so that nobody handed over is left unaccounted for
-            for (LoopConnection c : new ArrayList<>(live)) {
+            for (LoopTask c : new ArrayList<>(live)) {
                 c.abort("shutdown");
             }
             try {
@@ -130,7 +130,7 @@ final class Loop implements Runnable {
     }
 
     private void ready(SelectionKey key) {
-        if (key.attachment() instanceof LoopConnection c) {
+        if (key.attachment() instanceof LoopTask c) {
             c.ready(key);
         } else {
             accept(key);
@@ -184,13 +184,13 @@ final class Loop implements Runnable {
     private void registerIncoming() {
         ConnectionTask task;
         while ((task = incoming.poll()) != null) {
-            LoopConnection c = new LoopConnection(this, task, ((ProtocolHandler) task.handler()).factory());
+            LoopTask c = LoopTask.of(this, task);
             live.add(c);
             c.open(selector);
         }
     }
 
-    /** Ends lingering closes past their time and connections another thread closed. */
+    /** Ends lingering closes past their time, connections another thread closed, and missed deadlines. */
     private void tick() {
         long now = System.nanoTime();
         lastTick = now;
@@ -199,12 +199,12 @@ final class Loop implements Runnable {
             lingering.poll();
             head.lingerExpired();
         }
-        List<LoopConnection> closed = new ArrayList<>();
-        for (LoopConnection c : live) {
-            if (!c.isOpen()) closed.add(c);
+        List<LoopTask> due = new ArrayList<>();
+        for (LoopTask c : live) {
+            if (c.due(now)) due.add(c);
         }
-        for (LoopConnection c : closed) {
-            c.end(new ClosedChannelException());
+        for (LoopTask c : due) {
+            c.expire(now);
         }
     }
 
@@ -212,7 +212,14 @@ final class Loop implements Runnable {
         lingering.add(c); // one linger time for all, so the queue is in deadline order
     }
 
-    void ended(LoopConnection c) {
+    void ended(LoopTask c) {
         live.remove(c);
+    }
+
+    /** A connection's PROXY header is settled: its service's driver takes over. */
+    void handOver(LoopTask from, LoopTask to) {
+        live.remove(from);
+        live.add(to);
+        to.open(selector);
     }
 }

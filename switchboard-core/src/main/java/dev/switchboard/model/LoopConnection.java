@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * still sends until the caller's EOF, for at most {@link #LINGER}, so a caller that spoke
  * first does not get a reset that destroys our reply. Here that costs nothing but a key.
  */
-final class LoopConnection implements Reply {
+final class LoopConnection implements LoopTask, Reply {
 
     /** As the blocking driver's lingering close ({@code service.Linger}). */
     static final long LINGER = TimeUnit.SECONDS.toNanos(2);
@@ -53,7 +53,8 @@ final class LoopConnection implements Reply {
         this.factory = factory;
     }
 
-    void open(Selector selector) {
+    @Override
+    public void open(Selector selector) {
         try {
             connection.channel().configureBlocking(false);
             key = connection.channel().register(selector, 0, this);
@@ -65,7 +66,8 @@ final class LoopConnection implements Reply {
         }
     }
 
-    void ready(SelectionKey k) {
+    @Override
+    public void ready(SelectionKey k) {
         try {
             if (!k.isValid()) {
                 end(new java.nio.channels.ClosedChannelException());
@@ -174,8 +176,8 @@ final class LoopConnection implements Reply {
         task.finish(failure);
     }
 
-    /** Ends it with this outcome and a reset (the loop is stopping). */
-    void abort(String outcome) {
+    @Override
+    public void abort(String outcome) {
         connection.outcome(outcome);
         connection.abort();
         end(null);
@@ -194,8 +196,14 @@ final class LoopConnection implements Reply {
         return lingerDeadline;
     }
 
-    boolean isOpen() {
-        return connection.isOpen();
+    @Override
+    public boolean due(long now) {
+        return !connection.isOpen();
+    }
+
+    @Override
+    public void expire(long now) {
+        end(new java.nio.channels.ClosedChannelException());
     }
 
     @Override

@@ -78,6 +78,15 @@ public final class ProxyHeaderReader {
     }
 
     /**
+     * Starts reading a header from a non-blocking channel, for an event loop: the same
+     * decoder, deadline and reasons as {@link #read(SocketChannel)}, fed whenever the channel
+     * is readable.
+     */
+    public PendingHeader begin() {
+        return new PendingHeader(this, new ProxyDecoder(maxV2Length), System.nanoTime() + timeout.toNanos());
+    }
+
+    /**
      * Reads the header from a stream. There is no deadline of its own here: a stream that
      * throws {@link SocketTimeoutException} (a socket's with SO_TIMEOUT) counts as the deadline.
      */
@@ -120,7 +129,7 @@ public final class ProxyHeaderReader {
         return decoder.result();
     }
 
-    private ProxyResult timedOut(ProxyDecoder decoder) {
+    ProxyResult timedOut(ProxyDecoder decoder) {
         return ProxyResult.refuse(Reason.TIMEOUT, "no complete PROXY header within " + timeout.toMillis()
                 + " ms (" + decoder.length() + " bytes came)");
     }

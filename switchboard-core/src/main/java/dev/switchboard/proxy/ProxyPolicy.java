@@ -46,18 +46,28 @@ public record ProxyPolicy(List<Cidr> trusted, ProxyHeaderReader reader) {
     }
 
     /**
-     * Reads the connection's header if its peer is trusted; on a {@link ProxyHeader.Proxied}
-     * header, the connection's {@link Connection#remote()} becomes the header's source (LOCAL
-     * and UNKNOWN leave the real addresses) and its log record gets {@code via=PROXY-ADDRESS}.
-     * On a refusal the caller closes the connection.
+     * Reads the connection's header if its peer is trusted, and {@link #apply applies} it. On
+     * a refusal the caller closes the connection.
      */
     public ProxyResult admit(Connection connection) throws IOException {
+        ProxyResult untrusted = untrusted(connection);
+        return untrusted != null ? untrusted : apply(connection, reader.read(connection.channel()));
+    }
+
+    /** The refusal for a peer whose headers are not believed, or null when it is trusted. */
+    public ProxyResult untrusted(Connection connection) {
         InetAddress peer = connection.peer().getAddress();
-        if (!trusts(peer)) {
-            return ProxyResult.refuse(ProxyResult.Reason.UNTRUSTED,
-                    "PROXY header not accepted from " + peer.getHostAddress() + " (not in --proxy-from)");
-        }
-        ProxyResult result = reader.read(connection.channel());
+        return trusts(peer) ? null : ProxyResult.refuse(ProxyResult.Reason.UNTRUSTED,
+                "PROXY header not accepted from " + peer.getHostAddress() + " (not in --proxy-from)");
+    }
+
+    /**
+     * Applies a header read from a trusted peer: on a {@link ProxyHeader.Proxied} header the
+     * connection's {@link Connection#remote()} becomes the header's source (LOCAL and UNKNOWN
+     * leave the real addresses) and its log record gets {@code via=PROXY-ADDRESS}. Returns
+     * {@code result}.
+     */
+    public ProxyResult apply(Connection connection, ProxyResult result) {
         if (result instanceof ProxyResult.Accepted a && a.header() instanceof ProxyHeader.Proxied p) {
             connection.proxiedFrom(p.source());
             connection.field("via", Dialer.hostPort(connection.peer())); // the proxy that told us

@@ -28,23 +28,37 @@ public record ProxyProtocolHandler(ProxyPolicy policy, ConnectionHandler next) i
 
     @Override
     public void handle(Connection connection) throws IOException {
-        switch (policy.admit(connection)) {
+        if (settle(connection, policy.admit(connection))) {
+            next.handle(connection);
+        }
+    }
+
+    /**
+     * Records a header's verdict on the connection and says whether the service runs: a
+     * refusal becomes the outcome (a health check: {@code check}), an accepted header goes on
+     * (a LOCAL one, a balancer's check that speaks, is served and recorded as {@code check}).
+     * The event loop, which reads the header without blocking, settles it here too.
+     */
+    public static boolean settle(Connection connection, ProxyResult result) {
+        switch (result) {
             case ProxyResult.Refused r when r.reason() == ProxyResult.Reason.CLOSED -> {
                 // Connect and close, not a byte: a load balancer's plain TCP health check.
                 connection.outcome("check");
                 LOG.log(Level.DEBUG, "{0}: closed before a PROXY header (a health check)", connection);
+                return false;
             }
             case ProxyResult.Refused r -> {
                 connection.outcome(r.reason().code());
                 connection.field("cause", r.detail());
                 // The connection's record is the log line; this is for whoever debugs it.
                 LOG.log(Level.DEBUG, "{0}: {1}", connection, r);
+                return false;
             }
             case ProxyResult.Accepted a -> {
                 if (a.header() instanceof ProxyHeader.Local) {
                     connection.outcome("check");
                 }
-                next.handle(connection);
+                return true;
             }
         }
     }

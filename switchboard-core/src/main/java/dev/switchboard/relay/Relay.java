@@ -67,6 +67,12 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
         return new Relay(upstreams, dialer, sendProxy, idleTimeout, r);
     }
 
+    /** The caller's socket and the upstream's. */
+    @Override
+    public int descriptors() {
+        return 2;
+    }
+
     @Override
     public void handle(Connection client) throws IOException {
         Upstream tried = null;
@@ -76,12 +82,9 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
             tried = u;
             try {
                 up = dialer.dial(u.host(), u.port());
-                upstreams.succeeded(u);
                 break;
             } catch (IOException e) {
-                outcome = outcomeOf(e);
-                if (!outcome.equals("upstream-failed")) upstreams.failed(u);
-                LOG.log(Level.DEBUG, () -> client + ": upstream " + u + ": " + e.getMessage());
+                outcome = dialFailed(client, u, e);
             }
         }
         if (up == null) {
@@ -91,15 +94,10 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
         }
         long toUp = 0, toClient = 0;
         try {
-            // A relay copies whatever arrives at once; Nagle's wait on top would only add
-            // latency to every small exchange.
-            up.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            client.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
-            if (sendProxy != SendProxy.NONE) {
-                byte[] header = sendProxy == SendProxy.V1
-                        ? ProxyHeaderWriter.v1(client.remote(), client.local())
-                        : ProxyHeaderWriter.v2(client.remote(), client.local());
-                Endpoint.of(up).write(ByteBuffer.wrap(header)); // one write: the header is far below an MSS
+            dialed(client, up, tried);
+            ByteBuffer header = proxyHeader(client);
+            if (header != null) {
+                Endpoint.of(up).write(header); // one write: the header is far below an MSS
             }
             Splice.Result r = Splice.between(client.endpoint(), Endpoint.of(up)).idleTimeout(idleTimeout)
                     .threads(copierThreads()).run();
@@ -114,12 +112,57 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
             Thread.currentThread().interrupt(); // the server is stopping; let it see that
             outcome = "interrupted";
         } catch (IOException e) {
-            outcome = "reset"; // the header write failed: the upstream went away at once
+            outcome = "reset"; // the header write failed: a side went away at once
         } finally {
             Endpoint.of(up).close();
             client.close();
         }
         finish(client, tried, outcome, toUp, toClient);
+    }
+
+    // The relay's decisions, shared by the blocking path above and the event loop's
+    // (model/LoopRelay), so both dial, announce, count and log alike.
+
+    /**
+     * An upstream answered: it is no longer backing off, and both sockets get TCP_NODELAY (a
+     * relay copies whatever arrives at once; Nagle's wait on top would only add latency to
+     * every small exchange).
+     */
+    public void dialed(Connection client, SocketChannel up, Upstream u) throws IOException {
+        upstreams.succeeded(u);
+        up.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        client.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
+    }
+
+    /**
+     * Dialling an upstream failed: an upstream that refused, timed out or was unreachable backs
+     * off (a failure of ours, such as the source bind, says nothing about it). Returns the
+     * outcome to log if no other upstream answers.
+     */
+    public String dialFailed(Connection client, Upstream u, IOException e) {
+        String outcome = outcomeOf(e);
+        if (!outcome.equals("upstream-failed")) upstreams.failed(u);
+        LOG.log(Level.DEBUG, () -> client + ": upstream " + u + ": " + e.getMessage());
+        return outcome;
+    }
+
+    /** The PROXY header to write to the upstream before any of the caller's bytes, or null for none. */
+    public ByteBuffer proxyHeader(Connection client) {
+        return switch (sendProxy) {
+            case NONE -> null;
+            case V1 -> ByteBuffer.wrap(ProxyHeaderWriter.v1(client.remote(), client.local()));
+            case V2 -> ByteBuffer.wrap(ProxyHeaderWriter.v2(client.remote(), client.local()));
+        };
+    }
+
+    /**
+     * Tells the connection's log record and the {@code records} consumer how the relay ended.
+     * An outcome already set (the server's idle timeout, its shutdown) is the cause and stands.
+     */
+    public void finish(Connection client, Upstream upstream, String outcome, long toUp, long toClient) {
+        client.outcome(outcome);
+        client.field("upstream", String.valueOf(upstream));
+        records.accept(new RelayRecord(client.id(), String.valueOf(upstream), client.outcome(), toUp, toClient));
     }
 
     /**
@@ -132,12 +175,6 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
         return Thread.currentThread().isVirtual()
                 ? Thread.ofVirtual().name("relay-", 0).factory()
                 : Thread.ofPlatform().name("relay-", 0).daemon().factory();
-    }
-
-    private void finish(Connection client, Upstream upstream, String outcome, long toUp, long toClient) {
-        client.outcome(outcome);
-        client.field("upstream", String.valueOf(upstream));
-        records.accept(new RelayRecord(client.id(), String.valueOf(upstream), outcome, toUp, toClient));
     }
 
     /** The log's word for a failed dial. */

@@ -7,7 +7,7 @@ package dev.switchboard.relay;
  * @param upstream        where it went ({@code host:port}), or the last one tried if none answered
  * @param outcome         {@code ok}, {@code reset}, {@code idle-timeout}, {@code upstream-refused},
  *                        {@code upstream-timeout}, {@code upstream-unreachable}, {@code upstream-failed},
- *                        {@code interrupted}
+ *                        {@code shutdown}, {@code interrupted}
  * @param bytesToUpstream bytes the caller sent that reached the upstream
  * @param bytesToClient   bytes the upstream sent that reached the caller
  */

@@ -50,6 +50,7 @@ public final class Acceptor {
     private final ServerConfig config;
     private final ConnectionHandler handler;
     private final Semaphore permits;
+    private final int maxConnections;
     private final OpenConnections open;
     private final ServerSocketChannel listener;
     private final AtomicLong ids = new AtomicLong();
@@ -65,11 +66,12 @@ public final class Acceptor {
     private boolean saidFailing;
     private long lastAcceptFailure;
 
-    Acceptor(ServerConfig config, ConnectionHandler handler, Semaphore permits, OpenConnections open,
-             ServerSocketChannel listener) {
+    Acceptor(ServerConfig config, ConnectionHandler handler, Semaphore permits, int maxConnections,
+             OpenConnections open, ServerSocketChannel listener) {
         this.config = config;
         this.handler = handler;
         this.permits = permits;
+        this.maxConnections = maxConnections;
         this.open = open;
         this.listener = listener;
     }
@@ -172,7 +174,7 @@ public final class Acceptor {
             if (!saturated) {
                 saturated = true;
                 LOG.log(Level.INFO, "connection limit ({0}) reached: not accepting until one ends",
-                        String.valueOf(config.maxConnections())); // MessageFormat would print "1,000"
+                        String.valueOf(maxConnections)); // MessageFormat would print "1,000"
             }
         }
         return false;
@@ -181,7 +183,7 @@ public final class Acceptor {
     private synchronized void overLimitEnds() {
         if (saturated && System.nanoTime() - lastFull > QUIET_NANOS) {
             saturated = false;
-            LOG.log(Level.INFO, "below the connection limit ({0}) again", String.valueOf(config.maxConnections()));
+            LOG.log(Level.INFO, "below the connection limit ({0}) again", String.valueOf(maxConnections));
         }
     }
 

@@ -12,4 +12,15 @@ import java.io.IOException;
 public interface ConnectionHandler {
 
     void handle(Connection connection) throws IOException;
+
+    /**
+     * How many file descriptors one connection holds at once, its socket included. A handler
+     * that opens more after the accept (exec's pipes, relay's upstream socket) says so, and the
+     * server then admits no more connections at once than the open-files limit has room for:
+     * the rest wait in the backlog instead of being accepted and then dropped for want of a
+     * descriptor.
+     */
+    default int descriptors() {
+        return 1;
+    }
 }

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <ol>
  *   <li><b>Permit.</b> Before accepting, the accept step takes one of {@code maxConnections}
  *       permits. With none left it stops accepting (callers wait in the kernel's backlog, as
- *       with tcpserver's {@code -c}) and says so once per such episode.</li>
+ *       with tcpserver's {@code -c}) and says so once per such episode. A handler that needs
+ *       more than the socket ({@link ConnectionHandler#descriptors()}) gets fewer permits when
+ *       the open-files limit has no room for that many, said once at start.</li>
  *   <li><b>Accepted.</b> It accepts, numbers the connection, and checks the caller: a
  *       caller the {@link AccessRules} deny is closed before any byte ({@code denied}); one
  *       address holding {@code maxPerIp} connections already is closed at once
@@ -38,9 +40,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       exception ends only its own connection: a reset is logged at debug, other I/O errors at info, bugs as warnings
  *       with their stack trace.</li>
  *   <li><b>Introduced</b> (only with a {@link dev.switchboard.proxy.ProxyPolicy}). First thing
- *       in the task, on the connection's own thread, the PROXY header is read; its caller
- *       becomes {@link Connection#remote()}, and the access rules and per-address limit are
- *       checked again for that caller ({@code ProxiedAdmission}). A refused header ends the
+ *       in the task, on the connection's own thread (on the event loop: without blocking, by its
+ *       selector), the PROXY header is read; its caller becomes {@link Connection#remote()},
+ *       and the access rules and per-address limit are checked again for that caller
+ *       ({@code ProxiedAdmission}). A refused header ends the
  *       connection with the reason as outcome; a balancer's health check ends as {@code check}.</li>
  *   <li><b>Half-closed.</b> The handler decides: after the caller's EOF it may keep writing,
  *       and it may shut down its own side and keep reading.</li>
@@ -65,7 +68,8 @@ public final class TcpServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final ConnectionHandler handler;
-    private final Semaphore permits;
+    private final ConnectionHandler served;
+    private final Semaphore permits = new Semaphore(0); // handed out in start()
     private final OpenConnections open;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -77,9 +81,8 @@ public final class TcpServer implements AutoCloseable {
 
     public TcpServer(ServerConfig config) {
         this.config = config;
-        this.permits = new Semaphore(config.maxConnections());
+        this.served = config.model().adapt(config.handler());
         this.open = new OpenConnections(config.maxPerIp());
-        ConnectionHandler served = config.model().adapt(config.handler());
         // The header is read on the connection's own thread (it may take the whole deadline),
         // and in this process even under the fork model, so the child sees the real caller.
         this.handler = config.proxy() == null ? served
@@ -101,7 +104,10 @@ public final class TcpServer implements AutoCloseable {
         VirtualThreadPoller.start(); // before any caller can use up the descriptors it needs
         ServerSocketChannel listener = Listeners.open(config);
         bound = (InetSocketAddress) listener.getLocalAddress();
-        acceptor = new Acceptor(config, handler, permits, open, listener);
+        // Counted now that the listener and the poller hold theirs.
+        int maxConnections = DescriptorBudget.connections(config.maxConnections(), served.descriptors());
+        permits.release(maxConnections);
+        acceptor = new Acceptor(config, handler, permits, maxConnections, open, listener);
         if (config.idleTimeout() != null) open.startReaper(config.idleTimeout());
         try {
             if (!config.model().accepts(acceptor)) {

@@ -96,6 +96,12 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         }
     }
 
+    /** The socket and the program's three pipes. */
+    @Override
+    public int descriptors() {
+        return 4;
+    }
+
     @Override
     public void handle(Connection connection) throws IOException {
         Result result = run(connection);

@@ -1,9 +1,7 @@
 package dev.switchboard.service;
 
+import dev.switchboard.server.Descriptors;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -13,24 +11,24 @@ import java.util.concurrent.locks.ReentrantLock;
  * while would leak its way to a permanent stop. Refusing with headroom to spare never gets
  * there; doing it under one lock keeps concurrent starts from using up the same headroom.
  *
- * <p>The count comes from {@code /proc/self/fd} and the limit from {@code /proc/self/limits},
- * read once when this class loads, which {@link Exec}'s constructor makes happen before the
- * server accepts anyone: code that first runs when descriptors are gone (such as the
- * management beans' lazy set-up) fails for good. Without {@code /proc} there is no check.
+ * <p>The count and the limit come from {@link Descriptors}, loaded when this class loads,
+ * which {@link Exec}'s constructor makes happen before the server accepts anyone: code that
+ * first runs when descriptors are gone (such as the management beans' lazy set-up) fails for
+ * good. The server itself admits no more exec connections than the limit leaves room for
+ * ({@link Exec#descriptors()}), so this refusal is the last line, not the usual one.
  */
 final class Spawn {
 
     /** Descriptors a start needs at once: three pipes, the spawn helper's two, and a margin. */
     static final int HEADROOM = 16;
 
-    private static final Path FDS = Path.of("/proc/self/fd");
-    private static final long LIMIT = softLimit();
+    private static final long LIMIT = Descriptors.softLimit();
     private static final ReentrantLock LOCK = new ReentrantLock();
 
     static {
         if (LIMIT > 0) {
             try {
-                openCount(); // loads the directory-listing code now, while descriptors are plentiful
+                Descriptors.open(); // loads the directory-listing code now, while descriptors are plentiful
             } catch (IOException ignored) {
                 // checked again at each start
             }
@@ -58,35 +56,12 @@ final class Spawn {
         if (LIMIT <= 0) return;
         long open;
         try {
-            open = openCount();
+            open = Descriptors.open();
         } catch (IOException noneLeftToLook) { // listing the directory takes a descriptor itself
             throw new IOException("too few file descriptors left to start a program (none to spare)");
         }
         if (LIMIT - open < HEADROOM) {
             throw new IOException("too few file descriptors left to start a program (" + open + " of " + LIMIT + " open)");
         }
-    }
-
-    private static long openCount() throws IOException {
-        long n = 0;
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(FDS)) {
-            for (Path ignored : fds) n++;
-        }
-        return n;
-    }
-
-    /** The soft "Max open files" limit, or -1 when unknown or unlimited. */
-    private static long softLimit() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
-                if (line.startsWith("Max open files")) {
-                    String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                    return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
-                }
-            }
-        } catch (IOException | RuntimeException noProc) {
-            // not Linux, or no /proc: no check
-        }
-        return -1;
     }
 }

@@ -34,6 +34,30 @@ class DialerTest {
     }
 
     @Test
+    void aNonBlockingConnectBindsTheSourceAndNamesARefusalAsTheBlockingDialDoes() throws Exception {
+        int wanted = Loopback.closedPort();
+        Dialer d = Dialer.defaults().withSource(new InetSocketAddress(Loopback.V4, wanted));
+        try (ServerSocket server = new ServerSocket(0, 5, Loopback.V4)) {
+            InetSocketAddress target = new InetSocketAddress(Loopback.V4, server.getLocalPort());
+            try (SocketChannel ch = d.startConnect(target)) {
+                assertThat(ch.isBlocking()).isFalse();
+                while (!Dialer.finishConnect(ch, target)) {
+                    Thread.onSpinWait(); // a loopback connect completes at once; a loop would wait for OP_CONNECT
+                }
+                try (Socket accepted = server.accept()) {
+                    assertThat(accepted.getPort()).isEqualTo(wanted);
+                }
+            }
+        }
+        InetSocketAddress closed = new InetSocketAddress(Loopback.V4, Loopback.closedPort());
+        assertThatThrownBy(() -> {
+            try (SocketChannel ch = Dialer.defaults().startConnect(closed)) {
+                while (!Dialer.finishConnect(ch, closed)) Thread.onSpinWait();
+            }
+        }).isInstanceOfSatisfying(DialException.class, e -> assertThat(e.reason()).isEqualTo(DialException.Reason.REFUSED));
+    }
+
+    @Test
     void aSourcePortAloneWorksForIpv6Too() throws Exception {
         assumeTrue(Loopback.hasIpv6(), "no IPv6 loopback (::1) on this machine");
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getByName("::1"))) {

@@ -40,7 +40,7 @@ class FloodTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Model.class, names = {"THREADS", "VIRTUAL"})
+    @EnumSource(value = Model.class, names = {"THREADS", "VIRTUAL", "LOOP"})
     void theLimitHoldsAndTheServerRecovers(Model model) throws Exception {
         TcpServer server = harness.start(Kind.ECHO, model, b -> b.maxConnections(LIMIT));
         int served = 0, refused = 0;

@@ -1,6 +1,7 @@
 package dev.switchboard.faults;
 
 import dev.switchboard.model.ConcurrencyModel;
+import dev.switchboard.model.EventLoop;
 import dev.switchboard.model.ProcessPerConnection;
 import dev.switchboard.model.Serial;
 import dev.switchboard.model.ThreadPerConnection;
@@ -39,9 +40,12 @@ final class Harness implements AutoCloseable, ConnectionListener {
     /** The services the abuse is aimed at. */
     enum Kind { ECHO, EXEC, RELAY, GREET }
 
-    /** The models by name; fork runs exec's program as the child (built-ins need the jar: the CLI suite). */
+    /**
+     * The models by name; fork runs exec's program as the child (built-ins need the jar: the
+     * CLI suite); the loop runs the built-ins and the relay, not exec.
+     */
     enum Model {
-        SERIAL, THREADS, VIRTUAL, FORK;
+        SERIAL, THREADS, VIRTUAL, FORK, LOOP;
 
         ConcurrencyModel create() {
             return switch (this) {
@@ -49,6 +53,7 @@ final class Harness implements AutoCloseable, ConnectionListener {
                 case THREADS -> new ThreadPerConnection();
                 case VIRTUAL -> new VirtualThreadPerConnection();
                 case FORK -> new ProcessPerConnection((Exec) null);
+                case LOOP -> new EventLoop();
             };
         }
     }

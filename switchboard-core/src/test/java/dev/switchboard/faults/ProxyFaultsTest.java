@@ -3,6 +3,7 @@ package dev.switchboard.faults;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.faults.Harness.Model;
 import dev.switchboard.proxy.ProxyHeaderReader;
 import dev.switchboard.proxy.ProxyPolicy;
 import dev.switchboard.proxy.ProxyProtocolHandler;
@@ -24,15 +25,15 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Case 7 at the connection level: a server running echo behind {@link ProxyProtocolHandler}
- * gets every kind of bad header. Each connection is closed without an echoed byte, with one
+ * Case 7 at the connection level: a server running echo with {@code proxy(...)} (the
+ * {@link ProxyProtocolHandler} on a blocking model, the non-blocking header reader on the
+ * loop) gets every kind of bad header. Each connection is closed without an echoed byte, with one
  * record naming the reason, whose line carries no control character a caller sent; the
  * server keeps echoing for a caller with a good header. (The parser's own fuzz, 10,000 tries,
  * is ProxyHeaderPropertiesTest.)
@@ -51,13 +52,22 @@ class ProxyFaultsTest {
         harness.close();
     }
 
-    private TcpServer start(List<Cidr> trusted) throws IOException {
+    private TcpServer start(List<Cidr> trusted, Model model) throws IOException {
         ProxyPolicy policy = new ProxyPolicy(trusted, new ProxyHeaderReader(Duration.ofSeconds(1), 4096));
         server = TcpServer.builder().address(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-                .handler(new ProxyProtocolHandler(policy,
-                        new ProtocolHandler(Service.ECHO.factory(Service.Options.DEFAULTS))))
+                .model(model.create()).proxy(policy)
+                .handler(new ProtocolHandler(Service.ECHO.factory(Service.Options.DEFAULTS)))
                 .service("echo").listener(harness).build().start();
         return server;
+    }
+
+    /** The models that read headers differently: a blocking one and the loop. */
+    static Stream<Model> models() {
+        return Stream.of(Model.VIRTUAL, Model.LOOP);
+    }
+
+    static Stream<Arguments> badHeadersPerModel() {
+        return models().flatMap(m -> badHeaders().map(a -> Arguments.of(m, a.get()[0], a.get()[1], a.get()[2])));
     }
 
     static Stream<Arguments> badHeaders() {
@@ -88,10 +98,11 @@ class ProxyFaultsTest {
         return b.toByteArray();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("badHeaders")
-    void aBadHeaderIsClosedWithAReasonAndNothingEchoed(String name, byte[] bytes, boolean thenHalfClose) throws Exception {
-        start(ProxyPolicy.LOOPBACK);
+    @ParameterizedTest(name = "{1} under {0}")
+    @MethodSource("badHeadersPerModel")
+    void aBadHeaderIsClosedWithAReasonAndNothingEchoed(Model model, String name, byte[] bytes, boolean thenHalfClose)
+            throws Exception {
+        start(ProxyPolicy.LOOPBACK, model);
         int port;
         try (Socket s = new Socket()) {
             s.connect(server.localAddress(), 5000);
@@ -132,9 +143,10 @@ class ProxyFaultsTest {
         assertThat(harness.await(x -> "192.0.2.1:4000".equals(x.remote()), 1, Duration.ofSeconds(10))).hasSize(1);
     }
 
-    @Test
-    void aHeaderFromAnAddressNotInProxyFromIsNotBelieved() throws Exception {
-        start(List.of(Cidr.parse("10.0.0.0/8")));
+    @ParameterizedTest
+    @MethodSource("models")
+    void aHeaderFromAnAddressNotInProxyFromIsNotBelieved(Model model) throws Exception {
+        start(List.of(Cidr.parse("10.0.0.0/8")), model);
         int port;
         try (Socket s = new Socket()) {
             s.connect(server.localAddress(), 5000);
@@ -148,9 +160,10 @@ class ProxyFaultsTest {
         assertThat(r.remote()).isEqualTo("127.0.0.1:" + port);
     }
 
-    @Test
-    void aConnectionLevelFuzzNeverCrashesTheServer() throws Exception {
-        start(ProxyPolicy.LOOPBACK);
+    @ParameterizedTest
+    @MethodSource("models")
+    void aConnectionLevelFuzzNeverCrashesTheServer(Model model) throws Exception {
+        start(ProxyPolicy.LOOPBACK, model);
         Random random = new Random(9);
         int tries = Integer.getInteger("faults.proxy.tries", 200);
         for (int i = 0; i < tries; i++) {

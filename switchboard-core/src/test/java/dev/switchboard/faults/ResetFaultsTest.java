@@ -41,6 +41,8 @@ class ResetFaultsTest {
             for (Kind k : List.of(Kind.ECHO, Kind.EXEC, Kind.RELAY)) all.add(Arguments.of(m, k));
         }
         all.add(Arguments.of(Model.FORK, Kind.EXEC)); // fork of the built-ins: ChildrenFaultsIT
+        all.add(Arguments.of(Model.LOOP, Kind.ECHO));
+        all.add(Arguments.of(Model.LOOP, Kind.RELAY)); // exec is blocking code: not on the loop
         return all.stream();
     }
 

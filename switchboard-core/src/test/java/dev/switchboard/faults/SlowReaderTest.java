@@ -12,10 +12,12 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Case 3: echo and relay callers that write as fast as the server takes it and never read.
@@ -36,10 +38,15 @@ class SlowReaderTest {
         harness.close();
     }
 
-    @ParameterizedTest
-    @EnumSource(value = Kind.class, names = {"ECHO", "RELAY"})
-    void callersThatNeverReadCostABufferAndEndByIdleTimeout(Kind kind) throws Exception {
-        TcpServer server = harness.start(kind, Model.VIRTUAL, b -> b.idleTimeout(Duration.ofSeconds(2)));
+    static Stream<Arguments> cases() {
+        return Stream.of(Model.VIRTUAL, Model.LOOP)
+                .flatMap(m -> Stream.of(Arguments.of(Kind.ECHO, m), Arguments.of(Kind.RELAY, m)));
+    }
+
+    @ParameterizedTest(name = "{0} under {1}")
+    @MethodSource("cases")
+    void callersThatNeverReadCostABufferAndEndByIdleTimeout(Kind kind, Model model) throws Exception {
+        TcpServer server = harness.start(kind, model, b -> b.idleTimeout(Duration.ofSeconds(2)));
         long heapBefore = Harness.heapUsed();
         long written = 0;
         for (int i = 0; i < READERS; i++) {
@@ -65,8 +72,8 @@ class SlowReaderTest {
                 Duration.ofSeconds(15));
         assertThat(ended).hasSize(READERS);
         long grew = heapStuck - heapBefore;
-        System.out.printf("slow readers (%s): %d callers wrote %d KiB and stalled; heap grew %d KiB%n",
-                kind, READERS, written / 1024, grew / 1024);
+        System.out.printf("slow readers (%s, %s): %d callers wrote %d KiB and stalled; heap grew %d KiB%n",
+                kind, model, READERS, written / 1024, grew / 1024);
         // The bytes sit in kernel buffers, not in our heap: far less than what was written.
         assertThat(grew).isLessThan(Math.max(16L << 20, written / 4));
     }

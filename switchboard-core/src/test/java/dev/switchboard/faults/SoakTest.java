@@ -47,7 +47,7 @@ class SoakTest {
     void mixedLoadLosesNothingAndDoesNotGrow() throws Exception {
         harness.keepRecords = false;
         List<Target> targets = new ArrayList<>();
-        for (Model m : List.of(Model.SERIAL, Model.THREADS, Model.VIRTUAL)) {
+        for (Model m : List.of(Model.SERIAL, Model.THREADS, Model.VIRTUAL, Model.LOOP)) {
             for (Kind k : List.of(Kind.GREET, Kind.ECHO, Kind.RELAY)) {
                 TcpServer s = harness.start(k, m);
                 targets.add(new Target(k, m, s.localAddress()));

@@ -49,7 +49,7 @@ class EventLoopTest {
     void refusesBlockingHandlers() {
         assertThatThrownBy(() -> TcpServer.builder().model(new EventLoop()).handler(ECHO).build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("built-in services only");
+                .hasMessageContaining("blocking code");
     }
 
     @Test

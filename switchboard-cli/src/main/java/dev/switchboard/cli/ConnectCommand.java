@@ -70,7 +70,7 @@ final class ConnectCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** Our stdin and stdout; tests replace them. */
+    /** Our stdin and stdout (null: the process's); tests replace them. */
     Stdio stdio;
 
     @Override
@@ -94,8 +94,36 @@ final class ConnectCommand implements Callable<Integer> {
         }
         data.validate(cmd);
         int target = parsePort(cmd);
-        Dialer d = dialer.withSource(sourceAddress(sourcePort == null ? 0 : sourcePort));
-        PrintWriter err = cmd.getErr();
+        return connect(dialer.withSource(sourceAddress(sourcePort == null ? 0 : sourcePort)), target, cmd.getErr());
+    }
+
+    /**
+     * {@code connect HOST PORT} and nothing else, without picocli: the plain form is what
+     * scripts run most, and building picocli's model (reading every option's annotations by
+     * reflection) costs more than the rest of such a run (README, start-up time). Returns the
+     * exit code, or -1 when {@code args} are anything else (an option, help, an @file, a bad
+     * port): then picocli runs as for any command line and says what is wrong. Errors are
+     * reported as {@link Main} reports them.
+     */
+    static int fastPath(String[] args, Stdio stdio, PrintWriter err) {
+        if (args.length != 3 || !args[0].equals("connect") || args[1].isEmpty()
+                || args[1].startsWith("-") || args[1].startsWith("@") || !PortConverter.isPort(args[2])) {
+            return -1;
+        }
+        ConnectCommand c = new ConnectCommand();
+        c.host = args[1];
+        c.port = args[2];
+        c.data = new SpliceOptions();
+        c.stdio = stdio;
+        try {
+            return c.connect(Dialer.defaults(), PortConverter.parse(args[2]), err);
+        } catch (Exception e) {
+            return Main.report(e, err, false);
+        }
+    }
+
+    /** Dials, splices and reports: the call itself, once the options are known to be right. */
+    private int connect(Dialer d, int target, PrintWriter err) throws IOException, InterruptedException {
         List<InetSocketAddress> candidates = d.resolve(host, target);
         if (verbose) {
             err.println("switchboard: " + host + " is " + candidates.stream()

@@ -11,9 +11,14 @@ import java.util.logging.SimpleFormatter;
  * Routes the core's System.Logger output (java.util.logging underneath) to stderr as one line
  * per record, prefixed like every other message of ours.
  */
-final class Logging {
+public final class Logging {
 
-    private Logging() {
+    /**
+     * Configures the logging; java.util.logging calls this when it starts, when named by the
+     * {@code java.util.logging.config.class} property (see {@link Main#main}).
+     */
+    public Logging() {
+        configure();
     }
 
     static void configure() {

@@ -31,14 +31,24 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // java.util.logging is set up when something first logs, not on every start: a
+        // one-shot connect never logs, and setting up the logging costs it milliseconds.
+        System.setProperty("java.util.logging.config.class", Logging.class.getName());
         PrintWriter err = new PrintWriter(System.err, true);
-        int code = HandleCommand.fastPath(args, err); // a fork-model child: no picocli start-up cost
-        System.exit(code >= 0 ? code : run(args, new PrintWriter(System.out, true), err));
+        // The two forms that run most, parsed by hand (picocli's model costs more than the rest
+        // of such a run): a fork-model child, and a plain connect.
+        int code = HandleCommand.fastPath(args, err);
+        if (code < 0) code = ConnectCommand.fastPath(args, null, err);
+        System.exit(code >= 0 ? code : execute(args, new PrintWriter(System.out, true), err));
     }
 
     /** Runs a command line with the given output streams; returns the exit code. Used by tests. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        Logging.configure();
+        Logging.configure(); // this JVM's logging may be up already: send it to today's stderr
+        return execute(args, out, err);
+    }
+
+    private static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = commandLine(args);
         cli.setOut(out);
         cli.setErr(err);
@@ -102,17 +112,25 @@ public final class Main implements Runnable {
     }
 
     private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        PrintWriter err = cmd.getErr();
+        if (e instanceof CommandLine.ParameterException p) {
+            return usageError(p, new String[0]);
+        }
         boolean debug = parsed.hasMatchedOption("--debug")
                 || (parsed.subcommand() != null && deepHasDebug(parsed));
+        return report(e, cmd.getErr(), debug);
+    }
+
+    /**
+     * A command's failure as one line on {@code err} (and its stack trace with --debug);
+     * returns the exit code: the failure's own, 1 for I/O errors and bugs.
+     */
+    static int report(Exception e, PrintWriter err, boolean debug) {
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         ExitCode code;
         String message;
         if (cause instanceof Failure f) {
             code = f.exitCode();
             message = f.getMessage();
-        } else if (cause instanceof CommandLine.ParameterException p) {
-            return usageError(p, new String[0]);
         } else if (cause instanceof IOException io) {
             code = ExitCode.FAILURE;
             message = String.valueOf(io.getMessage());

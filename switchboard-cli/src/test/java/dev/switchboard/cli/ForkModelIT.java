@@ -167,7 +167,9 @@ class ForkModelIT {
     }
 
     static Result run(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR));
+        List<String> command = new ArrayList<>(List.of(JAVA));
+        command.addAll(Proc.execSpawn());
+        command.addAll(List.of("-jar", JAR));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().keySet().removeIf(k -> k.startsWith("TCP"));

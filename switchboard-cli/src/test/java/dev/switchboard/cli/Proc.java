@@ -50,9 +50,20 @@ final class Proc implements AutoCloseable {
         if (jar == null || !new File(jar).isFile()) {
             throw new IllegalStateException("system property switchboard.jar does not name the built jar: " + jar);
         }
-        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar));
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        cmd.addAll(execSpawn());
+        cmd.addAll(List.of("-jar", jar));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /**
+     * Passes {@code -Dswitchboard.exec.spawn} on to a server under test when the tests were given
+     * it: {@code -Dswitchboard.exec.spawn=jdk} runs every exec case the JDK's way (README, "exec").
+     */
+    static List<String> execSpawn() {
+        String way = System.getProperty("switchboard.exec.spawn");
+        return way == null ? List.of() : List.of("-Dswitchboard.exec.spawn=" + way);
     }
 
     /** Starts {@code command}; stdin and stdout as the builder says (default: pipes). */

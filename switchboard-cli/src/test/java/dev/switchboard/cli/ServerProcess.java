@@ -32,8 +32,11 @@ final class ServerProcess implements AutoCloseable {
     static List<String> command(String... args) {
         Path jar = Path.of(System.getProperty("switchboard.jar"));
         Path testClasses = jar.getParent().resolve("test-classes");
+        // -cp ignores the jar's manifest: these are the two lines of it that exec's fast path needs.
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "-cp", jar + java.io.File.pathSeparator + testClasses, TestServeMain.class.getName()));
+                "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(Proc.execSpawn());
+        cmd.addAll(List.of("-cp", jar + java.io.File.pathSeparator + testClasses, TestServeMain.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }

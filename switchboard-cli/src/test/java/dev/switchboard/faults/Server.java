@@ -35,7 +35,10 @@ final class Server implements AutoCloseable {
 
     static List<String> command(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", System.getProperty("switchboard.jar")));
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        String way = System.getProperty("switchboard.exec.spawn"); // -Dswitchboard.exec.spawn=jdk: exec the JDK's way
+        if (way != null) cmd.add("-Dswitchboard.exec.spawn=" + way);
+        cmd.addAll(List.of("-jar", System.getProperty("switchboard.jar")));
         cmd.addAll(List.of(args));
         return cmd;
     }

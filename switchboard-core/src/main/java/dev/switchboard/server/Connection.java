@@ -141,6 +141,19 @@ public final class Connection implements AutoCloseable {
         return out.get();
     }
 
+    /**
+     * Takes the kernel's word for the bytes each way and the time of the last one, for a handler
+     * whose bytes don't pass through this process (exec's fast path: the program has the socket
+     * itself), so the log record and the idle timeout stay true.
+     */
+    public void observed(long bytesIn, long bytesOut, long lastActivityNanos) {
+        in.set(bytesIn);
+        out.set(bytesOut);
+        if (lastActivityNanos - lastActivity > 0) {
+            lastActivity = lastActivityNanos;
+        }
+    }
+
     /** System.nanoTime() of the last byte moved either way (or of the accept). */
     public long lastActivity() {
         return lastActivity;

@@ -3,14 +3,11 @@ package dev.switchboard.service;
 import dev.switchboard.io.Splice;
 import dev.switchboard.server.Connection;
 import dev.switchboard.server.ConnectionHandler;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,8 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * Runs a program per connection, as tcpserver does: the connection is the program's stdin and
- * stdout (through a {@link Splice}), its environment is UCSPI-TCP's (see
- * {@link ExecEnvironment}), and no shell is involved unless the command is one.
+ * stdout (the socket itself on {@link SocketExec}'s fast path, else pipes and a {@link Splice}),
+ * its environment is UCSPI-TCP's (see {@link ExecEnvironment}), and no shell is involved unless
+ * the command is one.
  *
  * <p>Half-close both ways: the caller's EOF closes the program's stdin, and everything the
  * program writes afterwards still reaches the caller; the connection ends when the program
@@ -113,8 +111,15 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         LOG.log(Level.DEBUG, () -> connection + ": program exited with status " + result.exitStatus());
     }
 
-    /** Runs the program for this connection until it is over and the process is gone. */
+    /**
+     * Runs the program for this connection until it is over and the process is gone: with the
+     * socket itself as its stdin and stdout when {@link SocketExec} can (Linux, JDK 22+, the
+     * JVM options README names), otherwise through the JDK's pipes and a {@link Splice}.
+     */
     public Result run(Connection connection) throws IOException {
+        if (SocketExec.available(connection)) {
+            return SocketExec.run(this, connection);
+        }
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
         builder.environment().putAll(ExecEnvironment.of(connection.local(), connection.remote(), env, System.getenv()));
@@ -180,39 +185,25 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         }
     }
 
-    /**
-     * Passes the program's stderr on a line at a time. Only LF ends a line (a CR inside one is
-     * shown as an escape, not taken as a break the caller could use), a CRLF program's CR is
-     * dropped, and a line is held to {@link #MAX_LINE} bytes while it is read, so a program
-     * writing one endless line costs no more memory than that.
-     */
+    /** Passes the program's stderr on a line at a time (see {@link StderrLines}), on a virtual thread. */
     private Thread forwardStderr(InputStream errorStream, String prefix) {
         return Thread.ofVirtual().name("exec-stderr").start(() -> {
-            try (InputStream in = new BufferedInputStream(errorStream)) {
-                ByteArrayOutputStream line = new ByteArrayOutputStream();
-                boolean cut = false;
-                for (int b; (b = in.read()) != -1; ) {
-                    if (b == '\n') {
-                        emit(prefix, line, cut);
-                        line.reset();
-                        cut = false;
-                    } else if (line.size() < MAX_LINE) {
-                        line.write(b);
-                    } else {
-                        cut = true;
-                    }
+            StderrLines lines = stderrLines(prefix);
+            byte[] buffer = new byte[8192];
+            try (InputStream in = errorStream) {
+                for (int n; (n = in.read(buffer)) != -1; ) {
+                    lines.feed(buffer, 0, n);
                 }
-                if (line.size() > 0 || cut) emit(prefix, line, cut);
             } catch (IOException | UncheckedIOException closed) {
                 // the process is gone and its pipe with it
             }
+            lines.end();
         });
     }
 
-    private void emit(String prefix, ByteArrayOutputStream line, boolean cut) {
-        byte[] bytes = line.toByteArray();
-        int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-        stderr.accept(prefix + printable(new String(bytes, 0, n, StandardCharsets.UTF_8)) + (cut ? "..." : ""));
+    /** A line cutter for one program's stderr, each line prefixed ({@code [#12] }) and made printable. */
+    StderrLines stderrLines(String prefix) {
+        return new StderrLines(line -> stderr.accept(prefix + printable(line)));
     }
 
     /** Longest stderr line passed on; the rest is cut, so one line can't flood the log. */

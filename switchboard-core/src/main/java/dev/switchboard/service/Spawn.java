@@ -5,8 +5,9 @@ import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Starts {@link Exec}'s programs one at a time, and refuses to when the server is nearly out of
- * file descriptors. Why: when {@link ProcessBuilder#start()} fails for lack of descriptors the
+ * Starts {@link Exec}'s programs the JDK's way one at a time, and refuses to when the server is
+ * nearly out of file descriptors. ({@link SocketExec}'s fast path needs none of this: it closes
+ * whatever it opened whenever a start fails.) Why: when {@link ProcessBuilder#start()} fails for lack of descriptors the
  * JDK (seen on 25) can leave the pipes it had already made open, so a server starved for a
  * while would leak its way to a permanent stop. Refusing with headroom to spare never gets
  * there; doing it under one lock keeps concurrent starts from using up the same headroom.

@@ -211,6 +211,116 @@ class ExecTest {
     }
 
     @Test
+    void theProgramInheritsOnlyStdinStdoutAndStderr() throws Exception {
+        try (Loopback l = new Loopback()) {
+            // The shell lists its own descriptors (but the one its glob had open while it read the
+            // directory): the server's listener, its other callers' sockets and the JVM's files
+            // must not be among them.
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "for f in /proc/$$/fd/*; do [ -e $f ] && echo ${f##*/}; done"));
+            assertThat(text(l.readAll()).lines()).containsExactly("0", "1", "2");
+            served.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void catEchoesEveryByteWhenTheCallerShutsDownItsOutputAndTheRecordCountsThem() throws Exception {
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(7).nextBytes(data);
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("cat"));
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    l.write(data);
+                    l.client.shutdownOutput(); // cat sees EOF, exits; its output so far still comes back
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            byte[] back = l.readAll();
+            sent.get(10, TimeUnit.SECONDS);
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(back).isEqualTo(data);
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+            assertThat(l.connection.bytesIn()).isEqualTo(data.length);
+            assertThat(l.connection.bytesOut()).isEqualTo(data.length);
+        }
+    }
+
+    @Test
+    void aSocketAVirtualThreadReadFirstIsStillBlockingForTheProgram() throws Exception {
+        try (Loopback l = new Loopback()) {
+            // A PROXY header read on a virtual thread leaves the socket non-blocking (the JDK's
+            // doing); the program must get it blocking, or cat fails with EAGAIN.
+            CompletableFuture<Void> served = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(1);
+                    l.connection.read(first);
+                    // cat reads when nothing is there yet: on a non-blocking socket, EAGAIN
+                    exec("sh", "-c", "echo ready; exec cat").handle(l.connection);
+                    served.complete(null);
+                } catch (Throwable t) {
+                    served.completeExceptionally(t);
+                }
+            });
+            l.write("h".getBytes(StandardCharsets.US_ASCII)); // the handler's byte
+            assertThat(text(l.read(6))).isEqualTo("ready\n");
+            l.write("ello\n".getBytes(StandardCharsets.US_ASCII));
+            l.client.shutdownOutput();
+            assertThat(text(l.readAll())).isEqualTo("ello\n");
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+            assertThat(stderr).isEmpty();
+        }
+    }
+
+    @Test
+    void anAbortedConnectionSendsTheProgramSigterm() throws Exception {
+        try (Loopback l = new Loopback()) {
+            // What the server's shutdown (after its grace) and its idle timeout do: abort.
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c",
+                    "trap 'echo got TERM >&2; exit 7' TERM; echo ready; while :; do sleep 0.05; done"));
+            assertThat(text(l.read(6))).isEqualTo("ready\n");
+            l.connection.abort();
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(stderr).contains("[#" + l.connection.id() + "] got TERM");
+        }
+    }
+
+    @Test
+    void noProgramIsLeftAZombie() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try (Loopback l = new Loopback()) {
+                CompletableFuture<Void> served = l.serve(exec("true"));
+                l.readAll();
+                served.get(10, TimeUnit.SECONDS);
+                assertThat(l.connection.outcome()).isEqualTo("exit=0");
+            }
+        }
+        assertThat(zombieChildren()).isEmpty();
+    }
+
+    /** This JVM's children that have exited and not been waited for. */
+    static List<String> zombieChildren() throws IOException {
+        String me = Long.toString(ProcessHandle.current().pid());
+        List<String> zombies = new java.util.ArrayList<>();
+        try (var procs = java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
+            for (var proc : procs) {
+                String stat;
+                try {
+                    stat = java.nio.file.Files.readString(proc.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                // pid (comm) state ppid ...: comm may hold spaces, so split after its ')'
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (fields[0].equals("Z") && fields[1].equals(me)) zombies.add(stat);
+            }
+        }
+        return zombies;
+    }
+
+    @Test
     void aMissingProgramFailsTheConnectionWithItsName() throws Exception {
         try (Loopback l = new Loopback()) {
             CompletableFuture<Void> served = l.serve(exec("/nonexistent/program"));

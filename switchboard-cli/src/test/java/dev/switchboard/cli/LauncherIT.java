@@ -1,0 +1,156 @@
+package dev.switchboard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher ({@code ./switchboard}) in a copy of the project with the built jar and a
+ * stand-in Maven Wrapper that only notes each build: it runs the jar with a start-up cache it
+ * makes once, makes it again when the jar changes, and rebuilds when a source is newer.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class LauncherIT {
+
+    @TempDir
+    Path root;
+
+    Path jar;
+    Path source;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void copyOfTheProject() throws IOException {
+        Path builtJar = Path.of(System.getProperty("switchboard.jar"));
+        Path project = builtJar.getParent().getParent().getParent();
+        Files.copy(project.resolve("switchboard"), root.resolve("switchboard"));
+        Files.createDirectories(root.resolve("script"));
+        Files.copy(project.resolve("script/find-java"), root.resolve("script/find-java"));
+        jar = root.resolve("switchboard-cli/target/switchboard.jar");
+        Files.createDirectories(jar.getParent());
+        Files.copy(builtJar, jar);
+        source = root.resolve("switchboard-core/src/main/java/dev/switchboard/io/Splice.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "// a source\n");
+        for (Path pom : List.of(root.resolve("pom.xml"), root.resolve("switchboard-core/pom.xml"))) {
+            Files.writeString(pom, "<project/>\n");
+        }
+        Path mvnw = root.resolve("mvnw");
+        Files.writeString(mvnw, "#!/bin/sh\necho \"$*\" >>builds\ntouch switchboard-cli/target/switchboard.jar\n");
+        assertThat(mvnw.toFile().setExecutable(true)).isTrue();
+        // Sources first, then the jar: a build that is up to date.
+        Instant hourAgo = Instant.now().minusSeconds(3600);
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.toList()) Files.setLastModifiedTime(f, FileTime.from(hourAgo));
+        }
+        Files.setLastModifiedTime(jar, FileTime.from(hourAgo.plusSeconds(60)));
+    }
+
+    Run launch(String extraJavaOptions, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(root.resolve("switchboard").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("SWITCHBOARD_JAVA_OPTS");
+        if (extraJavaOptions != null) pb.environment().put("SWITCHBOARD_JAVA_OPTS", extraJavaOptions);
+        Process p = pb.start();
+        StringBuilder err = new StringBuilder();
+        Thread errDrain = Thread.ofVirtual().start(() -> p.errorReader(StandardCharsets.UTF_8).lines()
+                .forEach(l -> err.append(l).append('\n')));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(150, TimeUnit.SECONDS)).isTrue();
+        errDrain.join();
+        return new Run(p.exitValue(), out, err.toString());
+    }
+
+    /**
+     * Runs a connect against a server that greets; returns what it printed (stdout). Making
+     * the cache, or using it, prints nothing of its own.
+     */
+    String connect(String extraJavaOptions) throws Exception {
+        try (LoopbackServer server = new LoopbackServer(s -> s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII)))) {
+            Run r = launch(extraJavaOptions, "connect", "127.0.0.1", "" + server.port());
+            assertThat(r.exit()).as(r.err()).isZero();
+            if (extraJavaOptions == null) assertThat(r.err()).isEmpty();
+            return r.out();
+        }
+    }
+
+    List<Path> caches() throws IOException {
+        try (Stream<Path> files = Files.list(jar.getParent())) {
+            return files.filter(f -> f.toString().endsWith(".aot") || f.toString().endsWith(".jsa")).toList();
+        }
+    }
+
+    List<String> builds() throws IOException {
+        Path log = root.resolve("builds");
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    @Test
+    void runsTheJarWithACacheMadeOnceAndUsed() throws Exception {
+        assertThat(connect(null)).isEqualTo("hello\n");
+        assertThat(builds()).isEmpty();
+        assertThat(caches()).hasSize(1);
+        Path cache = caches().get(0);
+        FileTime made = Files.getLastModifiedTime(cache);
+
+        // -Xlog:class+load names where each class came from: the cache says "shared objects file".
+        String log = connect("-Xlog:class+load=info:stdout");
+        assertThat(log).containsPattern("dev\\.switchboard\\.cli\\.Main source: shared objects file")
+                .endsWith("hello\n");
+        assertThat(caches()).containsExactly(cache);
+        assertThat(Files.getLastModifiedTime(cache)).isEqualTo(made);
+    }
+
+    @Test
+    void aJarNewerThanTheCacheGetsANewCache() throws Exception {
+        connect(null);
+        Path cache = caches().get(0);
+        Files.setLastModifiedTime(cache, FileTime.from(Files.getLastModifiedTime(jar).toInstant().minusSeconds(10)));
+        assertThat(connect(null)).isEqualTo("hello\n");
+        assertThat(builds()).isEmpty();
+        assertThat(caches()).containsExactly(cache);
+        assertThat(Files.getLastModifiedTime(cache)).isGreaterThan(Files.getLastModifiedTime(jar));
+    }
+
+    @Test
+    void aSourceOrPomNewerThanTheJarRebuildsOnce() throws Exception {
+        assertThat(connect(null)).isEqualTo("hello\n");
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now()));
+        assertThat(connect(null)).isEqualTo("hello\n");
+        assertThat(builds()).hasSize(1).allMatch(b -> b.contains("package -pl switchboard-cli -am"));
+        assertThat(connect(null)).isEqualTo("hello\n");
+        assertThat(builds()).hasSize(1);
+
+        Files.setLastModifiedTime(root.resolve("switchboard-core/pom.xml"), FileTime.from(Instant.now()));
+        connect(null);
+        assertThat(builds()).hasSize(2);
+    }
+
+    @Test
+    void aNewSourceFileRebuilds() throws Exception {
+        connect(null);
+        Path added = source.resolveSibling("sub/Added.java");
+        Files.createDirectories(added.getParent());
+        Files.writeString(added, "// new\n");
+        connect(null);
+        assertThat(builds()).hasSize(1);
+    }
+}

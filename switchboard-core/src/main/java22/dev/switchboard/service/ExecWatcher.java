@@ -1,0 +1,216 @@
+package dev.switchboard.service;
+
+import dev.switchboard.io.Splice;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One platform thread for all programs: it waits in epoll on each program's pidfd (readable
+ * once it exits: then it is reaped), on our copy of its socket (while it runs: hung up or
+ * failed means the caller is gone, so the program is stopped; once it exited: the caller's
+ * FIN ends the lingering) and on its stderr pipe (lines for the log), and reads the kernel's
+ * figures for each every {@link SocketChild#refreshNanos}. A program costs no thread while it
+ * runs, and blocking calls never sit on a virtual thread's carrier.
+ */
+final class ExecWatcher {
+    static final ExecWatcher INSTANCE = new ExecWatcher();
+    /** Tags: 4 * token + what (token >= 1), or 0 for the wakeup. */
+    private static final long WAKEUP = 0;
+    private static final int EXIT = 0;
+    private static final int SOCKET = 1;
+    private static final int STDERR = 2;
+
+    private final int epoll;
+    private final int wakeup;
+    private final Map<Long, SocketChild> children = new ConcurrentHashMap<>();
+    private final AtomicLong tokens = new AtomicLong();
+    /** When the watcher wakes next at the latest; a newcomer due earlier wakes it. */
+    private volatile long sleepsUntil = System.nanoTime();
+    private final MemorySegment buffer = Arena.ofAuto().allocate(64 * 1024);
+    private final byte[] bytes = new byte[64 * 1024];
+
+    private ExecWatcher() {
+        try {
+            epoll = Libc.epollCreate();
+            wakeup = Libc.eventfd();
+            Libc.epollAdd(epoll, wakeup, Libc.EPOLLIN, WAKEUP);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Thread.ofPlatform().daemon().name("exec-watcher").start(this::run);
+    }
+
+    /** Takes the child over, descriptors and all; on failure it is killed, reaped and closed. */
+    void add(SocketChild child) throws IOException {
+        child.token = tokens.incrementAndGet();
+        children.put(child.token, child);
+        try {
+            // The pidfd last: the watcher may see the exit at once and then finds the rest watched.
+            Libc.epollAdd(epoll, child.socket, 0, tag(child, SOCKET)); // EPOLLHUP, EPOLLERR: always
+            Libc.epollAdd(epoll, child.stderr, Libc.EPOLLIN, tag(child, STDERR));
+            Libc.epollAdd(epoll, child.pidfd, Libc.EPOLLIN, tag(child, EXIT));
+        } catch (IOException e) {
+            children.remove(child.token);
+            synchronized (child) {
+                Libc.kill(child.pid, Libc.SIGKILL);
+                Libc.waitpid(child.pid); // after SIGKILL: a moment at most
+                child.reaped = true;
+            }
+            for (int fd : new int[] {child.pidfd, child.socket, child.stderr}) {
+                Libc.epollDelete(epoll, fd);
+                Libc.close(fd);
+            }
+            throw e;
+        }
+        if (child.nextLook - sleepsUntil < 0) {
+            Libc.signalEventfd(wakeup); // a short idle timeout: its first look is due sooner
+        }
+    }
+
+    private static long tag(SocketChild child, int what) {
+        return child.token * 4 + what;
+    }
+
+    private void run() {
+        long[] tags = new long[64];
+        int[] events = new int[64];
+        long nextTick = System.nanoTime();
+        boolean lookNow = true;
+        while (true) {
+            long now = System.nanoTime();
+            if (lookNow || now - nextTick >= 0) {
+                nextTick = tick(now);
+                lookNow = false;
+            }
+            sleepsUntil = nextTick;
+            int timeout = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(nextTick - now) + 1, 0, 1000);
+            int n;
+            try {
+                n = Libc.epollWait(epoll, tags, events, timeout);
+            } catch (IOException | RuntimeException e) {
+                SocketExec.LOG.log(Level.WARNING, "exec's watcher cannot wait", e);
+                n = 0;
+            }
+            for (int i = 0; i < n; i++) {
+                if (tags[i] == WAKEUP) {
+                    Libc.drainEventfd(wakeup);
+                    lookNow = true;
+                    continue;
+                }
+                SocketChild child = children.get(tags[i] / 4);
+                if (child == null) continue;
+                try {
+                    switch ((int) (tags[i] % 4)) {
+                        case EXIT -> exited(child);
+                        case SOCKET -> socket(child);
+                        default -> stderr(child);
+                    }
+                    finishIfOver(child);
+                } catch (IOException | RuntimeException e) {
+                    SocketExec.LOG.log(Level.WARNING, "exec's watcher failed on " + child.connection, e);
+                    child.done.completeExceptionally(e);
+                }
+            }
+        }
+    }
+
+    private void exited(SocketChild child) throws IOException {
+        if (child.reap() < 0) return;
+        child.status = child.exited.join();
+        Libc.epollDelete(epoll, child.pidfd);
+        Libc.close(child.pidfd);
+        long now = System.nanoTime();
+        child.stderrUntil = now + child.grace.toNanos(); // a process left behind may hold it
+        if (child.outcome() == Splice.Outcome.OK && child.socketWatched) {
+            Libc.shutdownOutput(child.socket); // the caller's EOF, now that the program is gone
+            child.lingering = true;
+            child.lingerUntil = now + Linger.MAX.toNanos();
+            Libc.epollModify(epoll, child.socket, Libc.EPOLLIN | Libc.EPOLLRDHUP, tag(child, SOCKET));
+            socket(child); // the caller may have closed already
+        }
+        child.nextLook = child.lingering ? Math.min(child.stderrUntil, child.lingerUntil) : child.stderrUntil;
+    }
+
+    /** While it runs: the caller is gone. While lingering: drop what the caller sends until its EOF. */
+    private void socket(SocketChild child) {
+        if (!child.lingering) {
+            unwatchSocket(child);
+            child.stop(Splice.Outcome.RESET);
+            return;
+        }
+        int n;
+        while ((n = Libc.readNow(child.socket, buffer, true)) > 0) {
+            // dropped: the caller's bytes after the program's end
+        }
+        if (n != -1) { // its EOF, or a reset: either way nothing more to wait for
+            child.lingering = false;
+            unwatchSocket(child);
+        }
+    }
+
+    private void stderr(SocketChild child) {
+        int n;
+        while ((n = Libc.readNow(child.stderr, buffer, false)) > 0) {
+            MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, bytes, 0, n);
+            child.lines.feed(bytes, 0, n);
+        }
+        if (n != -1) closeStderr(child);
+    }
+
+    private void closeStderr(SocketChild child) {
+        child.lines.end();
+        child.stderrOpen = false;
+        Libc.epollDelete(epoll, child.stderr);
+        Libc.close(child.stderr);
+    }
+
+    private void unwatchSocket(SocketChild child) {
+        if (child.socketWatched) {
+            child.socketWatched = false;
+            Libc.epollDelete(epoll, child.socket);
+        }
+    }
+
+    /** Once reaped, read to the end of stderr and lingered: the socket goes, the runner wakes. */
+    private void finishIfOver(SocketChild child) {
+        if (child.status < 0 || child.stderrOpen || child.lingering || child.done.isDone()) return;
+        children.remove(child.token);
+        unwatchSocket(child);
+        child.restoreMode();
+        child.observe(true);
+        Libc.close(child.socket);
+        child.done.complete(child.status);
+    }
+
+    /** Refreshes running children and ends overdue waits; returns when the next look is due (a second at most). */
+    private long tick(long now) {
+        long next = now + SocketExec.REFRESH_NANOS;
+        for (SocketChild child : children.values()) {
+            if (now - child.nextLook >= 0) {
+                if (child.status < 0) {
+                    child.refresh();
+                    child.nextLook = now + child.refreshNanos;
+                } else {
+                    if (child.lingering && now - child.lingerUntil >= 0) {
+                        child.lingering = false; // the caller keeps its end open: close anyway
+                        unwatchSocket(child);
+                    }
+                    if (child.stderrOpen && now - child.stderrUntil >= 0) {
+                        closeStderr(child);
+                    }
+                    finishIfOver(child);
+                    child.nextLook = child.lingering ? Math.min(child.stderrUntil, child.lingerUntil) : child.stderrUntil;
+                }
+            }
+            if (children.containsKey(child.token) && child.nextLook - next < 0) next = child.nextLook;
+        }
+        return next;
+    }
+}

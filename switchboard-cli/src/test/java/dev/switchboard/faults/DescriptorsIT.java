@@ -28,7 +28,7 @@ class DescriptorsIT {
     static final int CALLERS = 200;
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"echo --model virtual", "exec --model fork -- cat"})
+    @ValueSource(strings = {"echo --model virtual", "echo --model loop", "exec --model fork -- cat"})
     void outOfDescriptorsIsLoggedOnceNotSpunOnAndRecoveredFrom(String service) throws Exception {
         List<String> args = new ArrayList<>(List.of("serve"));
         args.addAll(List.of(service.split(" ")));

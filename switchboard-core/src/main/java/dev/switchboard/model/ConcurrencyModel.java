@@ -1,12 +1,16 @@
 package dev.switchboard.model;
 
+import dev.switchboard.server.Acceptor;
 import dev.switchboard.server.ConnectionHandler;
+import java.io.IOException;
 
 /**
  * How a server runs its connections: each model decides only where one connection's task
- * runs. The accept loop (in {@code TcpServer}) builds the task (handle, then clean up and log)
- * and hands it to {@link #execute}; everything else is the same for every model. The event
- * loop takes the task apart instead of running it (see {@code ConnectionTask}).
+ * runs. The accept step (the server's {@link Acceptor}) builds the task (handle, then clean up
+ * and log); the server's accept thread hands it to {@link #execute}; everything else is the
+ * same for every model. The event loop accepts on its own selector threads instead
+ * ({@link #accepts}) and takes the task apart rather than running it (see
+ * {@code ConnectionTask}).
  */
 public sealed interface ConcurrencyModel
         permits Serial, ThreadPerConnection, VirtualThreadPerConnection, ProcessPerConnection, EventLoop {
@@ -30,6 +34,18 @@ public sealed interface ConcurrencyModel
      */
     default ConnectionHandler adapt(ConnectionHandler handler) {
         return handler;
+    }
+
+    /**
+     * Whether this model accepts on its own threads, calling the server's {@code acceptor}
+     * itself; then the server starts no accept thread and {@link #execute} is not called. The
+     * event loop does (a caller is then accepted and served on one thread); the others don't,
+     * and the server's accept thread hands them each task.
+     *
+     * @throws IOException if the listening socket cannot be watched (the server does not start)
+     */
+    default boolean accepts(Acceptor acceptor) throws IOException {
+        return false;
     }
 
     /**

@@ -1,19 +1,21 @@
 package dev.switchboard.model;
 
 import dev.switchboard.relay.Relay;
+import dev.switchboard.server.Acceptor;
 import dev.switchboard.server.ConnectionHandler;
 import dev.switchboard.server.ConnectionTask;
 import dev.switchboard.service.ProtocolHandler;
+import java.io.IOException;
 
 /**
  * The classic select/poll server: a few {@link java.nio.channels.Selector} threads (one per
  * core by default) serve every connection with non-blocking I/O, driving the built-in
  * services' {@link dev.switchboard.service.Protocol}s ({@link LoopConnection}) and the
  * {@link Relay} ({@link LoopRelay}) directly, without a thread per connection; a PROXY header
- * is read first when the server asks for one ({@link LoopHeader}). The server's one accept
- * loop still accepts, applies the limits and rules, and hands each connection here;
- * {@link #execute} passes it round-robin to a {@link Loop}, which registers it with its
- * selector.
+ * is read first when the server asks for one ({@link LoopHeader}). Each {@link Loop} also
+ * watches the listening socket and, when it is ready, runs the server's accept step
+ * ({@link Acceptor}: permits, rules, limits, records, back-off, all in the server) and serves
+ * what it accepted itself: no thread hands a caller to another.
  *
  * <p>Only protocols and the relay run here: blocking code ({@code exec}, an embedder's
  * {@link ConnectionHandler}) would stall every connection on its loop, so {@link #adapt}
@@ -61,8 +63,22 @@ public final class EventLoop implements ConcurrencyModel {
     }
 
     /**
-     * Hands the connection to the next loop. Called by the accept loop only (so the
-     * round-robin needs no lock), with the task the server built.
+     * Every loop watches the server's listening socket and accepts for itself, through the
+     * server's accept step, so a caller is accepted and served on the same thread.
+     */
+    @Override
+    public boolean accepts(Acceptor acceptor) throws IOException {
+        acceptor.listener().configureBlocking(false);
+        for (Loop loop : started()) {
+            loop.acceptFrom(acceptor);
+        }
+        return true;
+    }
+
+    /**
+     * Hands a connection accepted elsewhere to the next loop (a server's own callers never
+     * come this way: the loops accept them). Called from one thread only (so the round-robin
+     * needs no lock), with the task the server built.
      *
      * @throws IllegalArgumentException for a task that is not a server's protocol or relay connection
      */

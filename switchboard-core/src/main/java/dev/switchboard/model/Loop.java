@@ -1,10 +1,12 @@
 package dev.switchboard.model;
 
+import dev.switchboard.server.Acceptor;
 import dev.switchboard.server.ConnectionTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
@@ -16,10 +18,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
- * One selector thread of the {@link EventLoop}: takes connections from the accept loop,
- * registers them, and runs each ready one's {@link LoopConnection} until it ends. Everything
+ * One selector thread of the {@link EventLoop}: accepts callers from the server's listening
+ * socket through the server's {@link Acceptor} (or takes connections handed over), registers
+ * them, and runs each ready one's {@link LoopConnection} until it ends. Everything
  * here but {@link #add} and {@link #stop} runs on the loop's own thread, so the per-connection
  * state needs no locks.
  *
@@ -35,9 +39,15 @@ final class Loop implements Runnable {
     static final long TICK_MILLIS = 100;
     /** One read buffer per loop, lent to the protocol for each read; a direct one, so reads copy nothing. */
     private static final int READ_BUFFER = 64 * 1024;
+    /** Callers accepted per readiness of the listening socket, so a flood can't starve the open connections. */
+    private static final int ACCEPTS_PER_EVENT = 16;
 
     private final Selector selector;
     private final Queue<ConnectionTask> incoming = new ConcurrentLinkedQueue<>();
+    private final Queue<Acceptor> acceptors = new ConcurrentLinkedQueue<>();
+    private final List<SelectionKey> pausedAccepts = new ArrayList<>();
+    // Served after this round of ready keys, as a hand-over would be, on this same thread.
+    private final Consumer<ConnectionTask> serve = incoming::add;
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
     private final Set<LoopTask> live = new HashSet<>();
@@ -60,13 +70,20 @@ final class Loop implements Runnable {
         }
     }
 
-    /** From the accept loop: serve this connection. Wakes the selector only if nobody has yet. */
+    /** From another thread: serve this connection. Wakes the selector only if nobody has yet. */
     void add(ConnectionTask task) {
         if (stopping) throw new IllegalStateException("event loop stopped");
         incoming.add(task);
         if (wakeupPending.compareAndSet(false, true)) {
             selector.wakeup();
         }
+    }
+
+    /** From the server's start: accept for yourself from this server's listening socket. */
+    void acceptFrom(Acceptor acceptor) {
+        acceptors.add(acceptor);
+        acceptor.onClose(selector::wakeup); // so the listening socket is released at once
+        selector.wakeup();
     }
 
     /** Ends the thread (after the server has closed its connections) and waits for it. */
@@ -91,6 +108,8 @@ final class Loop implements Runnable {
                 selector.select(this::ready, TICK_MILLIS);
                 wakeupPending.set(false);
                 registerIncoming();
+                registerAcceptors();
+                resumeAccepting();
                 if (System.nanoTime() - lastTick >= TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
                     tick();
                 }
@@ -111,7 +130,55 @@ final class Loop implements Runnable {
     }
 
     private void ready(SelectionKey key) {
-        ((LoopTask) key.attachment()).ready(key);
+        if (key.attachment() instanceof LoopTask c) {
+            c.ready(key);
+        } else {
+            accept(key);
+        }
+    }
+
+    // The server's accept step decides everything (permits, rules, limits, back-off); the
+    // loop only stops watching the listening socket while it says to pause.
+    private void accept(SelectionKey key) {
+        Acceptor acceptor = (Acceptor) key.attachment();
+        for (int i = 0; i < ACCEPTS_PER_EVENT; i++) {
+            switch (acceptor.acceptOne(serve)) {
+                case MORE -> { }
+                case IDLE -> { return; }
+                case PAUSE -> {
+                    key.interestOps(0);
+                    pausedAccepts.add(key);
+                    return;
+                }
+                case STOP -> {
+                    key.cancel();
+                    return;
+                }
+            }
+        }
+    }
+
+    // A permit comes back when a connection ends (on some loop): checked every time round,
+    // and at the latest every tick, since select waits no longer.
+    private void resumeAccepting() {
+        if (pausedAccepts.isEmpty()) return;
+        pausedAccepts.removeIf(key -> {
+            if (!key.isValid()) return true;
+            if (!((Acceptor) key.attachment()).mayResume()) return false;
+            key.interestOps(SelectionKey.OP_ACCEPT);
+            return true;
+        });
+    }
+
+    private void registerAcceptors() {
+        Acceptor acceptor;
+        while ((acceptor = acceptors.poll()) != null) {
+            try {
+                acceptor.listener().register(selector, SelectionKey.OP_ACCEPT, acceptor);
+            } catch (ClosedChannelException e) {
+                // the server closed before this loop came round: nothing to accept
+            }
+        }
     }
 
     private void registerIncoming() {

@@ -41,7 +41,7 @@ sealed interface LoopTask permits LoopConnection, LoopHeader, LoopRelay {
         return serves(unwrapped(handler));
     }
 
-    /** The driver for a connection the accept loop handed over. */
+    /** The driver for a connection the server accepted (on this loop, or handed over). */
     static LoopTask of(Loop loop, ConnectionTask task) {
         if (task.handler() instanceof ProxyProtocolHandler p && p.next() instanceof ProxiedAdmission a) {
             return new LoopHeader(loop, task, p.policy(), a);

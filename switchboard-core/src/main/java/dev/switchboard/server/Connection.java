@@ -36,8 +36,10 @@ public final class Connection implements AutoCloseable {
     private volatile long lastActivity = openedNanos;
     private volatile boolean closeLater;
     private final AtomicReference<String> outcome = new AtomicReference<>();
-    private final Map<String, String> fields = new LinkedHashMap<>();
-    private final List<Runnable> onAbort = new CopyOnWriteArrayList<>();
+    // Both made on first use: most connections have no extra field and no abort action, and
+    // a server holding tens of thousands of idle connections pays for every eager object.
+    private Map<String, String> fields; // guarded by this
+    private volatile List<Runnable> onAbort;
     private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     public Connection(long id, SocketChannel channel) throws IOException {
@@ -188,15 +190,16 @@ public final class Connection implements AutoCloseable {
         if (!FIELD_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("bad log field name: " + name);
         }
-        synchronized (fields) {
+        synchronized (this) {
+            if (fields == null) fields = new LinkedHashMap<>();
             fields.put(name, String.valueOf(value));
         }
     }
 
     /** The extra log fields, in the order they were first set. */
     public Map<String, String> fields() {
-        synchronized (fields) {
-            return new LinkedHashMap<>(fields);
+        synchronized (this) {
+            return fields == null ? new LinkedHashMap<>() : new LinkedHashMap<>(fields);
         }
     }
 
@@ -207,13 +210,18 @@ public final class Connection implements AutoCloseable {
      * and writes nothing), where closing the socket alone would never reach them.
      */
     public void onAbort(Runnable action) {
+        synchronized (this) {
+            if (onAbort == null) onAbort = new CopyOnWriteArrayList<>();
+        }
         onAbort.add(action);
     }
 
     /** Closes with a reset, so the caller knows it was not a clean end; then runs the {@link #onAbort} actions. */
     public void abort() {
         Endpoint.of(channel).abort();
-        for (Runnable action : onAbort) {
+        List<Runnable> actions = onAbort;
+        if (actions == null) return;
+        for (Runnable action : actions) {
             action.run();
         }
     }

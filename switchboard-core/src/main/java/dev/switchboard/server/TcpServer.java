@@ -4,29 +4,28 @@ import dev.switchboard.client.Dialer;
 import dev.switchboard.proxy.ProxyProtocolHandler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP server: one accept loop on a platform thread, handing each connection to a
- * {@link dev.switchboard.model.ConcurrencyModel} that runs the {@link ConnectionHandler}.
+ * A TCP server: one accept step ({@link Acceptor}) that takes each caller in, and a
+ * {@link dev.switchboard.model.ConcurrencyModel} that runs the {@link ConnectionHandler}. For
+ * the blocking models the accept step runs as a loop on a platform thread, handing each
+ * connection to the model; the event loop runs it on its own selector threads whenever the
+ * listening socket is ready, and serves what it accepted on the same thread.
  *
  * <p>The life of a connection, the one place it is told:
  * <ol>
- *   <li><b>Permit.</b> Before accepting, the loop takes one of {@code maxConnections}
+ *   <li><b>Permit.</b> Before accepting, the accept step takes one of {@code maxConnections}
  *       permits. With none left it stops accepting (callers wait in the kernel's backlog, as
  *       with tcpserver's {@code -c}) and says so once per such episode. A handler that needs
  *       more than the socket ({@link ConnectionHandler#descriptors()}) gets fewer permits when
  *       the open-files limit has no room for that many, said once at start.</li>
- *   <li><b>Accepted.</b> The loop accepts, numbers the connection, and checks the caller: a
+ *   <li><b>Accepted.</b> It accepts, numbers the connection, and checks the caller: a
  *       caller the {@link AccessRules} deny is closed before any byte ({@code denied}); one
  *       address holding {@code maxPerIp} connections already is closed at once
  *       ({@code over-limit}). Either way the permit goes back and the record is logged.</li>
@@ -37,8 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       with {@link ConnectionTask#handler()}'s protocol on its selector and calls
  *       {@link ConnectionTask#finish(Throwable)} once when the connection ends, which cleans up
  *       exactly as the task's own end does; that is the whole seam between server and models.
- *       If the model cannot start the task, the loop cleans up itself. A handler's exception ends only its own
- *       connection: a reset is logged at debug, other I/O errors at info, bugs as warnings
+ *       If the model cannot start the task, the accept step cleans up itself. A handler's
+ *       exception ends only its own connection: a reset is logged at debug, other I/O errors at info, bugs as warnings
  *       with their stack trace.</li>
  *   <li><b>Introduced</b> (only with a {@link dev.switchboard.proxy.ProxyPolicy}). First thing
  *       in the task, on the connection's own thread (on the event loop: without blocking, by its
@@ -58,41 +57,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@link #close()} stops gracefully: close the listening socket, let open connections
  * finish for the grace period, reset the rest ({@code shutdown}), join, and stop the model's
  * own threads ({@link dev.switchboard.model.ConcurrencyModel#stop()}).
- * {@link #closeNow()} skips the wait. A failed accept never ends or spins the loop: it is
+ * {@link #closeNow()} skips the wait. A failed accept never ends or spins the server: it is
  * logged once per episode (failures less than ten seconds apart are one) and retried after a
  * second (running out of file descriptors is the usual cause).
  */
 public final class TcpServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
-    private static final Duration BACKOFF = Duration.ofSeconds(1);
     private static final Duration JOIN_LIMIT = Duration.ofSeconds(5);
-    // How long the server must not be full before a saturation episode counts as over.
-    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
-    // How long accepts must not fail before a new failure is news again.
-    private static final long ACCEPT_QUIET_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ServerConfig config;
     private final ConnectionHandler handler;
     private final ConnectionHandler served;
     private final Semaphore permits = new Semaphore(0); // handed out in start()
-    private int maxConnections;
     private final OpenConnections open;
-    private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
-    private final CountDownLatch closingLatch = new CountDownLatch(1);
     private final CountDownLatch force = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
-    private volatile boolean closing;
-    private ServerSocketChannel listener;
+    private Acceptor acceptor;
     private volatile InetSocketAddress bound;
     private Thread acceptThread;
-    private boolean saturated;
-    private long lastFull;
-    private boolean acceptFailing;
-    private boolean saidFailing;
-    private long lastAcceptFailure;
 
     public TcpServer(ServerConfig config) {
         this.config = config;
@@ -117,13 +102,22 @@ public final class TcpServer implements AutoCloseable {
     public TcpServer start() throws IOException {
         if (!started.compareAndSet(false, true)) throw new IllegalStateException("already started");
         VirtualThreadPoller.start(); // before any caller can use up the descriptors it needs
-        listener = Listeners.open(config);
+        ServerSocketChannel listener = Listeners.open(config);
         bound = (InetSocketAddress) listener.getLocalAddress();
         // Counted now that the listener and the poller hold theirs.
-        maxConnections = DescriptorBudget.connections(config.maxConnections(), served.descriptors());
+        int maxConnections = DescriptorBudget.connections(config.maxConnections(), served.descriptors());
         permits.release(maxConnections);
+        acceptor = new Acceptor(config, handler, permits, maxConnections, open, listener);
         if (config.idleTimeout() != null) open.startReaper(config.idleTimeout());
-        acceptThread = Thread.ofPlatform().name("accept-" + localAddress().getPort()).start(this::acceptLoop);
+        try {
+            if (!config.model().accepts(acceptor)) {
+                acceptThread = Thread.ofPlatform().name("accept-" + bound.getPort()).start(acceptor::run);
+            }
+        } catch (IOException | RuntimeException e) {
+            open.stopReaper();
+            listener.close();
+            throw e;
+        }
         return this;
     }
 
@@ -156,14 +150,13 @@ public final class TcpServer implements AutoCloseable {
             awaitTerminated();
             return;
         }
-        closing = true;
-        closingLatch.countDown();
         try {
-            closeListener();
+            if (acceptor != null) acceptor.close();
             open.awaitEmpty(System.nanoTime() + grace.toNanos(), force);
             open.abortAll("shutdown");
             if (acceptThread != null) acceptThread.join(JOIN_LIMIT);
-            // A caller accepted just as the listener closed may have been dispatched since.
+            // A caller accepted just as the listener closed may have been dispatched since (and
+            // on the event loop, any such stragglers end with the loops, in the model's stop).
             open.abortAll("shutdown");
             open.awaitEmpty(System.nanoTime() + JOIN_LIMIT.toNanos(), new CountDownLatch(1));
         } catch (InterruptedException e) {
@@ -176,15 +169,6 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    private void closeListener() {
-        if (listener == null) return;
-        try {
-            listener.close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "closing the listening socket failed", e);
-        }
-    }
-
     /** Waits until a close started elsewhere has finished. */
     public void awaitTerminated() {
         try {
@@ -194,107 +178,9 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    private void acceptLoop() {
-        while (!closing) {
-            if (!takePermit()) return;
-            SocketChannel channel;
-            try {
-                channel = listener.accept();
-            } catch (IOException | RuntimeException e) {
-                permits.release();
-                if (closing) return;
-                backOff(e);
-                continue;
-            }
-            if (acceptFailing) {
-                acceptFailing = false;
-                LOG.log(saidFailing ? Level.INFO : Level.DEBUG, "accepting again");
-                saidFailing = false;
-            }
-            dispatch(channel);
-        }
-    }
-
-    // A saturation episode lasts until the server has not been full for a while: under a
-    // flood each ending connection lets one caller in, and that is not a new episode.
-    private boolean takePermit() {
-        if (permits.tryAcquire()) {
-            if (saturated && System.nanoTime() - lastFull > QUIET_NANOS) {
-                saturated = false;
-                LOG.log(Level.INFO, "below the connection limit ({0}) again", String.valueOf(maxConnections));
-            }
-            return true;
-        }
-        if (!saturated) {
-            saturated = true;
-            LOG.log(Level.INFO, "connection limit ({0}) reached: not accepting until one ends",
-                    String.valueOf(maxConnections)); // MessageFormat would print "1,000"
-        }
-        try {
-            while (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
-                if (closing) return false;
-            }
-        } catch (InterruptedException e) {
-            return false;
-        }
-        lastFull = System.nanoTime();
-        return true;
-    }
-
-    // Out of descriptors, accepts flap: each connection that ends (or each child that fails to
-    // start) frees one for a moment. Failures within ACCEPT_QUIET of the last are one episode,
-    // told once ("accept failed", then "accepting again"); the flaps in between go to debug.
-    private void backOff(Exception e) {
-        long now = System.nanoTime();
-        if (!acceptFailing) {
-            acceptFailing = true;
-            boolean newEpisode = lastAcceptFailure == 0 || now - lastAcceptFailure > ACCEPT_QUIET_NANOS;
-            saidFailing = newEpisode;
-            LOG.log(newEpisode ? Level.WARNING : Level.DEBUG,
-                    "accept failed: {0}; retrying every second until it works", String.valueOf(e));
-        }
-        lastAcceptFailure = now;
-        try {
-            closingLatch.await(BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException ignored) {
-            // the loop re-checks "closing" anyway
-        }
-    }
-
-    private void dispatch(SocketChannel channel) {
-        Connection c;
-        try {
-            c = new Connection(ids.incrementAndGet(), channel);
-        } catch (IOException e) {
-            // The caller left between accept and here: nothing to serve, nothing to log but this.
-            LOG.log(Level.DEBUG, "caller gone before it was served: {0}", String.valueOf(e));
-            closeQuietly(channel);
-            permits.release();
-            return;
-        }
-        // The family check is for -6 on the wildcard: the JDK can't set IPV6_V6ONLY, so an
-        // IPv4 caller still reaches accept() and is turned away here.
-        InetAddress caller = c.peer().getAddress();
-        if (!config.family().admits(caller) || !config.rules().admits(caller)) {
-            refuse(c, "denied");
-            return;
-        }
-        if (!open.add(c, config.proxy() == null)) { // behind a proxy, the limit is for the header's caller
-            refuse(c, "over-limit");
-            return;
-        }
-        if (config.proxy() == null) opened(config, c); // else once the header has named the caller
-        ConnectionTask task = new ConnectionTask(c, handler, config, open, permits);
-        try {
-            config.model().execute(task);
-        } catch (RuntimeException | Error e) {
-            task.abandon(e);
-        }
-    }
-
     /**
      * Hands the listener the connection's open record, built only when someone hears it (the
-     * accept loop's hot path); a failing listener is only logged.
+     * accept step's hot path); a failing listener is only logged.
      */
     static void opened(ServerConfig config, Connection c) {
         ConnectionListener listener = config.listener();
@@ -304,23 +190,7 @@ public final class TcpServer implements AutoCloseable {
         try {
             listener.opened(ConnectionRecord.opened(c, config.service(), config.model().name()));
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "connection listener failed", e); // never the accept loop's end
-        }
-    }
-
-    private void refuse(Connection c, String outcome) {
-        c.outcome(outcome);
-        c.close();
-        permits.release();
-        LOG.log(Level.DEBUG, "{0}: {1}", c, outcome);
-        ConnectionTask.emit(config, c);
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // the caller is gone either way
+            LOG.log(Level.WARNING, "connection listener failed", e); // never the accepting's end
         }
     }
 

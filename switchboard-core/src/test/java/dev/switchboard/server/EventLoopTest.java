@@ -121,6 +121,34 @@ class EventLoopTest {
         assertThat(loopThreads()).isZero();
     }
 
+    @Test
+    void theLoopsAcceptTheirCallersThemselvesWithNoAcceptThread() throws Exception {
+        List<String> servedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProtocolHandler whoServes = new ProtocolHandler(c -> new Protocol() {
+            @Override
+            public void opened(Reply reply) {
+                servedOn.add(Thread.currentThread().getName());
+                reply.send(ByteBuffer.wrap(new byte[] {'!'}));
+                reply.close();
+            }
+
+            @Override
+            public void received(ByteBuffer data, Reply reply) {
+            }
+        });
+        TcpServer server = start(new EventLoop(2), whoServes);
+        for (int i = 0; i < 20; i++) {
+            try (Socket s = connect(server.localAddress())) {
+                assertThat(readAll(s.getInputStream())).containsExactly('!');
+            }
+        }
+        assertThat(servedOn).hasSize(20).allMatch(name -> name.startsWith("loop-"));
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(
+                t -> t.getName().equals("accept-" + server.localAddress().getPort()));
+        assertThat(records.await(r -> records.ended.size() == 20)).isNotNull();
+        assertThat(records.ended).allMatch(r -> r.outcome().equals("ok"));
+    }
+
     private static long loopThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("loop-") && t.isAlive()).count();

@@ -66,11 +66,11 @@ public final class Acceptor {
     private boolean saidFailing;
     private long lastAcceptFailure;
 
-    Acceptor(ServerConfig config, ConnectionHandler handler, Semaphore permits, int maxConnections,
+    Acceptor(ServerConfig config, ConnectionHandler handler, int maxConnections,
              OpenConnections open, ServerSocketChannel listener) {
         this.config = config;
         this.handler = handler;
-        this.permits = permits;
+        this.permits = new Semaphore(maxConnections);
         this.maxConnections = maxConnections;
         this.open = open;
         this.listener = listener;

@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -69,7 +68,6 @@ public final class TcpServer implements AutoCloseable {
     private final ServerConfig config;
     private final ConnectionHandler handler;
     private final ConnectionHandler served;
-    private final Semaphore permits = new Semaphore(0); // handed out in start()
     private final OpenConnections open;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -106,8 +104,7 @@ public final class TcpServer implements AutoCloseable {
         bound = (InetSocketAddress) listener.getLocalAddress();
         // Counted now that the listener and the poller hold theirs.
         int maxConnections = DescriptorBudget.connections(config.maxConnections(), served.descriptors());
-        permits.release(maxConnections);
-        acceptor = new Acceptor(config, handler, permits, maxConnections, open, listener);
+        acceptor = new Acceptor(config, handler, maxConnections, open, listener);
         if (config.idleTimeout() != null) open.startReaper(config.idleTimeout());
         try {
             if (!config.model().accepts(acceptor)) {

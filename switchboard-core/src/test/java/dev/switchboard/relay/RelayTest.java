@@ -1,6 +1,9 @@
 package dev.switchboard.relay;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static dev.switchboard.relay.ChannelBytes.random;
+import static dev.switchboard.relay.ChannelBytes.readToEof;
+import static dev.switchboard.relay.ChannelBytes.writeAllAndHalfClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.client.Dialer;
@@ -8,7 +11,6 @@ import dev.switchboard.proxy.ProxyHeader;
 import dev.switchboard.proxy.ProxyHeaderReader;
 import dev.switchboard.proxy.ProxyResult;
 import dev.switchboard.server.Connection;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,7 +20,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -90,29 +91,6 @@ class RelayTest {
 
     private <T> Future<T> async(Callable<T> task) {
         return threads.submit(task);
-    }
-
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    private static Void writeAllAndHalfClose(SocketChannel ch, byte[] data) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(data);
-        while (b.hasRemaining()) ch.write(b);
-        ch.shutdownOutput();
-        return null;
-    }
-
-    private static byte[] readToEof(SocketChannel ch) throws IOException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-        while (ch.read(buf) >= 0) {
-            all.write(buf.array(), 0, buf.position());
-            buf.clear();
-        }
-        return all.toByteArray();
     }
 
     private RelayRecord record() throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.model.Serial;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -247,6 +248,11 @@ public final class Acceptor {
     }
 
     private void execute(ConnectionTask task) {
+        // A handler that needs no thread (exec's fast path) is started right here, as
+        // tcpserver forks from its accept loop; serial still waits for each connection.
+        if (!(config.model() instanceof Serial) && task.startDetached()) {
+            return;
+        }
         try {
             config.model().execute(task);
         } catch (RuntimeException | Error e) {

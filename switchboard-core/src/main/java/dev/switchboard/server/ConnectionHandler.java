@@ -1,6 +1,7 @@
 package dev.switchboard.server;
 
 import java.io.IOException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What a server does with one connection, as plain blocking code: read, write, return. This is
@@ -22,5 +23,18 @@ public interface ConnectionHandler {
      */
     default int descriptors() {
         return 1;
+    }
+
+    /**
+     * Starts serving {@code connection} without a thread of its own, if this handler can: then
+     * it returns a stage that completes, on a thread of the handler's choosing, when the
+     * connection's work is over (exceptionally: with why it failed). Null means it can't, and
+     * the model runs {@link #handle} on a thread as usual. The server calls it from its accept
+     * thread, and not under the serial model (one connection at a time means waiting for
+     * each), so it must return at once. Exec does, when it can start the program with the
+     * socket itself: the program needs no thread of ours while it runs.
+     */
+    default CompletionStage<Void> startDetached(Connection connection) throws IOException {
+        return null;
     }
 }

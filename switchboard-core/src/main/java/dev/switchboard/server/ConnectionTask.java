@@ -3,6 +3,8 @@ package dev.switchboard.server;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.SocketException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -53,6 +55,28 @@ public final class ConnectionTask implements Runnable {
         } finally {
             finish(failure);
         }
+    }
+
+    /**
+     * Starts the handler without a thread of its own when it can
+     * ({@link ConnectionHandler#startDetached}); the task then finishes itself when the
+     * handler says the work is over. True when it was started so (or failed to start, and is
+     * finished already); false when it needs a thread to {@link #run} on after all.
+     */
+    boolean startDetached() {
+        CompletionStage<Void> over;
+        try {
+            over = handler.startDetached(connection);
+        } catch (Throwable t) {
+            finish(t);
+            return true;
+        }
+        if (over == null) {
+            return false;
+        }
+        over.whenComplete((ignored, failure) ->
+                finish(failure instanceof CompletionException e && e.getCause() != null ? e.getCause() : failure));
+        return true;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -102,7 +103,24 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
 
     @Override
     public void handle(Connection connection) throws IOException {
-        Result result = run(connection);
+        ended(connection, run(connection));
+    }
+
+    /**
+     * Starts the program with the socket itself as its stdin and stdout, when {@link SocketExec}
+     * can, and leaves it to run with no thread of ours: the stage completes when it is over.
+     * Null (run {@link #handle} on a thread) when the fast path is not available.
+     */
+    @Override
+    public CompletionStage<Void> startDetached(Connection connection) throws IOException {
+        if (!SocketExec.available(connection)) {
+            return null;
+        }
+        return SocketExec.start(this, connection).thenAccept(result -> ended(connection, result));
+    }
+
+    /** The connection's outcome from the program's end. */
+    private static void ended(Connection connection, Result result) {
         connection.outcome(result.outcome());
         if (result.splice().outcome() != Splice.Outcome.OK) {
             // Stopped for the caller's sake: how the program took it (137: it needed SIGKILL) is still news.

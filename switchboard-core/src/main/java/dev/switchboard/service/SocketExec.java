@@ -2,6 +2,7 @@ package dev.switchboard.service;
 
 import dev.switchboard.server.Connection;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Exec's fast path, which needs the FFM API (final in JDK 22): this is the JDK 21 stand-in,
@@ -22,6 +23,10 @@ final class SocketExec {
     }
 
     static Exec.Result run(Exec exec, Connection connection) throws IOException {
+        throw new UnsupportedOperationException("exec's fast path needs JDK 22 or later");
+    }
+
+    static CompletableFuture<Exec.Result> start(Exec exec, Connection connection) throws IOException {
         throw new UnsupportedOperationException("exec's fast path needs JDK 22 or later");
     }
 }

@@ -33,44 +33,51 @@ final class ExecWatcher {
     private final AtomicLong tokens = new AtomicLong();
     /** When the watcher wakes next at the latest; a newcomer due earlier wakes it. */
     private volatile long sleepsUntil = System.nanoTime();
-    private final MemorySegment buffer = Arena.ofAuto().allocate(64 * 1024);
+    // The watcher thread's native memory, for good.
+    private final Arena arena = Arena.ofShared();
+    private final Libc.Scratch scratch = Libc.Scratch.in(arena);
+    private final MemorySegment buffer = arena.allocate(64 * 1024);
+    private final MemorySegment ready = Libc.events(arena, 64);
     private final byte[] bytes = new byte[64 * 1024];
 
     private ExecWatcher() {
         try {
-            epoll = Libc.epollCreate();
-            wakeup = Libc.eventfd();
-            Libc.epollAdd(epoll, wakeup, Libc.EPOLLIN, WAKEUP);
+            epoll = Libc.epollCreate(scratch);
+            wakeup = Libc.eventfd(scratch);
+            Libc.epollAdd(scratch, epoll, wakeup, Libc.EPOLLIN, WAKEUP);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         Thread.ofPlatform().daemon().name("exec-watcher").start(this::run);
     }
 
-    /** Takes the child over, descriptors and all; on failure it is killed, reaped and closed. */
-    void add(SocketChild child) throws IOException {
+    /**
+     * Takes the child over, descriptors and all; on failure it is killed, reaped and closed.
+     * {@code s} is the calling thread's.
+     */
+    void add(Libc.Scratch s, SocketChild child) throws IOException {
         child.token = tokens.incrementAndGet();
         children.put(child.token, child);
         try {
             // The pidfd last: the watcher may see the exit at once and then finds the rest watched.
-            Libc.epollAdd(epoll, child.socket, 0, tag(child, SOCKET)); // EPOLLHUP, EPOLLERR: always
-            Libc.epollAdd(epoll, child.stderr, Libc.EPOLLIN, tag(child, STDERR));
-            Libc.epollAdd(epoll, child.pidfd, Libc.EPOLLIN, tag(child, EXIT));
+            Libc.epollAdd(s, epoll, child.socket, 0, tag(child, SOCKET)); // EPOLLHUP, EPOLLERR: always
+            Libc.epollAdd(s, epoll, child.stderr, Libc.EPOLLIN, tag(child, STDERR));
+            Libc.epollAdd(s, epoll, child.pidfd, Libc.EPOLLIN, tag(child, EXIT));
         } catch (IOException e) {
             children.remove(child.token);
             synchronized (child) {
                 Libc.kill(child.pid, Libc.SIGKILL);
-                Libc.waitpid(child.pid); // after SIGKILL: a moment at most
+                Libc.waitpid(s, child.pid); // after SIGKILL: a moment at most
                 child.reaped = true;
             }
             for (int fd : new int[] {child.pidfd, child.socket, child.stderr}) {
-                Libc.epollDelete(epoll, fd);
+                Libc.epollDelete(s, epoll, fd);
                 Libc.close(fd);
             }
             throw e;
         }
         if (child.nextLook - sleepsUntil < 0) {
-            Libc.signalEventfd(wakeup); // a short idle timeout: its first look is due sooner
+            Libc.signalEventfd(s, wakeup); // a short idle timeout: its first look is due sooner
         }
     }
 
@@ -93,14 +100,14 @@ final class ExecWatcher {
             int timeout = (int) Math.clamp(TimeUnit.NANOSECONDS.toMillis(nextTick - now) + 1, 0, 1000);
             int n;
             try {
-                n = Libc.epollWait(epoll, tags, events, timeout);
+                n = Libc.epollWait(scratch, epoll, ready, tags, events, timeout);
             } catch (IOException | RuntimeException e) {
                 SocketExec.LOG.log(Level.WARNING, "exec's watcher cannot wait", e);
                 n = 0;
             }
             for (int i = 0; i < n; i++) {
                 if (tags[i] == WAKEUP) {
-                    Libc.drainEventfd(wakeup);
+                    Libc.drainEventfd(scratch, wakeup);
                     lookNow = true;
                     continue;
                 }
@@ -122,9 +129,11 @@ final class ExecWatcher {
     }
 
     private void exited(SocketChild child) throws IOException {
-        if (child.reap() < 0) return;
+        if (child.reap(scratch) < 0) return;
         child.status = child.exited.join();
-        Libc.epollDelete(epoll, child.pidfd);
+        // Taken out of the set before the close, which alone would not do it: a program being
+        // spawned at this moment holds a copy of every descriptor until it execs.
+        Libc.epollDelete(scratch, epoll, child.pidfd);
         Libc.close(child.pidfd);
         long now = System.nanoTime();
         child.stderrUntil = now + child.grace.toNanos(); // a process left behind may hold it
@@ -132,7 +141,7 @@ final class ExecWatcher {
             Libc.shutdownOutput(child.socket); // the caller's EOF, now that the program is gone
             child.lingering = true;
             child.lingerUntil = now + Linger.MAX.toNanos();
-            Libc.epollModify(epoll, child.socket, Libc.EPOLLIN | Libc.EPOLLRDHUP, tag(child, SOCKET));
+            Libc.epollModify(scratch, epoll, child.socket, Libc.EPOLLIN | Libc.EPOLLRDHUP, tag(child, SOCKET));
             socket(child); // the caller may have closed already
         }
         child.nextLook = child.lingering ? Math.min(child.stderrUntil, child.lingerUntil) : child.stderrUntil;
@@ -146,7 +155,7 @@ final class ExecWatcher {
             return;
         }
         int n;
-        while ((n = Libc.readNow(child.socket, buffer, true)) > 0) {
+        while ((n = Libc.readNow(scratch, child.socket, buffer, true)) > 0) {
             // dropped: the caller's bytes after the program's end
         }
         if (n != -1) { // its EOF, or a reset: either way nothing more to wait for
@@ -155,26 +164,28 @@ final class ExecWatcher {
         }
     }
 
+    /** One read, which doesn't wait: epoll said there is something (level-triggered: the rest is said again). */
     private void stderr(SocketChild child) {
-        int n;
-        while ((n = Libc.readNow(child.stderr, buffer, false)) > 0) {
+        int n = Libc.readNow(scratch, child.stderr, buffer, false);
+        if (n > 0) {
             MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 0, bytes, 0, n);
             child.lines.feed(bytes, 0, n);
+        } else if (n != -1) {
+            closeStderr(child);
         }
-        if (n != -1) closeStderr(child);
     }
 
     private void closeStderr(SocketChild child) {
         child.lines.end();
         child.stderrOpen = false;
-        Libc.epollDelete(epoll, child.stderr);
+        Libc.epollDelete(scratch, epoll, child.stderr); // see exited()
         Libc.close(child.stderr);
     }
 
     private void unwatchSocket(SocketChild child) {
         if (child.socketWatched) {
             child.socketWatched = false;
-            Libc.epollDelete(epoll, child.socket);
+            Libc.epollDelete(scratch, epoll, child.socket);
         }
     }
 
@@ -183,8 +194,8 @@ final class ExecWatcher {
         if (child.status < 0 || child.stderrOpen || child.lingering || child.done.isDone()) return;
         children.remove(child.token);
         unwatchSocket(child);
-        child.restoreMode();
-        child.observe(true);
+        child.restoreMode(scratch);
+        child.observe(scratch, true);
         Libc.close(child.socket);
         child.done.complete(child.status);
     }
@@ -195,7 +206,7 @@ final class ExecWatcher {
         for (SocketChild child : children.values()) {
             if (now - child.nextLook >= 0) {
                 if (child.status < 0) {
-                    child.refresh();
+                    child.refresh(scratch);
                     child.nextLook = now + child.refreshNanos;
                 } else {
                     if (child.lingering && now - child.lingerUntil >= 0) {

@@ -86,8 +86,6 @@ final class Libc {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle ATTR_INIT = bind("posix_spawnattr_init", false,
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ATTR_DESTROY = bind("posix_spawnattr_destroy", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle ATTR_SETFLAGS = bind("posix_spawnattr_setflags", false,
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
     private static final MethodHandle ATTR_SETSIGMASK = bind("posix_spawnattr_setsigmask", false,
@@ -159,42 +157,63 @@ final class Libc {
     }
 
     /**
+     * Native memory for one thread's run of calls: errno's capture and room for a call's small
+     * arguments (an epoll event, two descriptors, a status, TCP_INFO). One per thread at a time:
+     * the watcher keeps one for good, a spawn makes one in its own arena. Cheaper than an
+     * arena per call, and far less code for the JIT to compile while a server warms up.
+     */
+    record Scratch(MemorySegment state, MemorySegment room) {
+        private static final long ROOM = 512;
+        private static final long INFO_LENGTH = 256;
+        private static final long QUEUED = 260;
+
+        static Scratch in(Arena arena) {
+            return new Scratch(arena.allocate(CALL_STATE), arena.allocate(ROOM, 8));
+        }
+
+        private IOException failure(String call) {
+            return new IOException(call + ": " + strerror(errno()));
+        }
+
+        private int errno() {
+            return state.get(JAVA_INT, ERRNO);
+        }
+    }
+
+    /**
      * Starts {@code command} (searched on the server's PATH, as the JDK does) with {@code socket}
      * as its stdin and stdout, {@code stderr} as its stderr, nothing else open, no signal
      * blocked, and {@code env} as its whole environment. Returns its pid.
      */
-    static int spawn(List<String> command, Map<String, String> env, int socket, int stderr) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment actions = arena.allocate(OPAQUE, 16);
-            MemorySegment attr = arena.allocate(OPAQUE, 16);
-            MemorySegment mask = arena.allocate(OPAQUE, 16);
+    static int spawn(Arena arena, List<String> command, Map<String, String> env, int socket, int stderr)
+            throws IOException {
+        MemorySegment actions = arena.allocate(OPAQUE, 16);
+        MemorySegment pid = arena.allocate(JAVA_INT);
+        MemorySegment argv = arena.allocate(ADDRESS, command.size() + 1L);
+        for (int i = 0; i < command.size(); i++) {
+            argv.setAtIndex(ADDRESS, i, arena.allocateFrom(command.get(i)));
+        }
+        MemorySegment envp = arena.allocate(ADDRESS, env.size() + 1L);
+        int i = 0;
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            envp.setAtIndex(ADDRESS, i++, arena.allocateFrom(e.getKey() + "=" + e.getValue()));
+        }
+        try {
             check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
             try {
-                check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
-                try {
-                    check("dup2", (int) ADD_DUP2.invokeExact(actions, socket, 0));
-                    check("dup2", (int) ADD_DUP2.invokeExact(actions, socket, 1));
-                    check("dup2", (int) ADD_DUP2.invokeExact(actions, stderr, 2));
-                    // The JDK doesn't mark its descriptors close-on-exec: without this the
-                    // program would hold the listener and every other caller's socket.
-                    check("closefrom", (int) ADD_CLOSEFROM.invokeExact(actions, 3));
-                    // The JVM's threads block SIGQUIT (and may block others): a program must
-                    // start with none blocked, as after a shell's fork.
-                    check("sigemptyset", (int) SIGEMPTYSET.invokeExact(mask));
-                    check("setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, mask));
-                    check("setflags", (int) ATTR_SETFLAGS.invokeExact(attr, POSIX_SPAWN_SETSIGMASK));
-                    MemorySegment pid = arena.allocate(JAVA_INT);
-                    int error = (int) POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(command.get(0)), actions, attr,
-                            strings(arena, command), strings(arena, env.entrySet().stream()
-                                    .map(e -> e.getKey() + "=" + e.getValue()).toList()));
-                    if (error != 0) {
-                        throw new IOException("Cannot run program \"" + command.get(0) + "\": error=" + error
-                                + ", " + strerror(error));
-                    }
-                    return pid.get(JAVA_INT, 0);
-                } finally {
-                    int ignored = (int) ATTR_DESTROY.invokeExact(attr);
+                check("dup2", (int) ADD_DUP2.invokeExact(actions, socket, 0));
+                check("dup2", (int) ADD_DUP2.invokeExact(actions, socket, 1));
+                check("dup2", (int) ADD_DUP2.invokeExact(actions, stderr, 2));
+                // The JDK doesn't mark its descriptors close-on-exec: without this the
+                // program would hold the listener and every other caller's socket.
+                check("closefrom", (int) ADD_CLOSEFROM.invokeExact(actions, 3));
+                int error = (int) POSIX_SPAWNP.invokeExact(pid, argv.getAtIndex(ADDRESS, 0), actions,
+                        SpawnAttributes.ATTR, argv, envp);
+                if (error != 0) {
+                    throw new IOException("Cannot run program \"" + command.get(0) + "\": error=" + error
+                            + ", " + strerror(error));
                 }
+                return pid.get(JAVA_INT, 0);
             } finally {
                 int ignored = (int) ACTIONS_DESTROY.invokeExact(actions);
             }
@@ -205,14 +224,27 @@ final class Libc {
         }
     }
 
-    /** A NULL-terminated array of C strings. */
-    private static MemorySegment strings(Arena arena, List<String> values) {
-        MemorySegment array = arena.allocate(ADDRESS, values.size() + 1L);
-        for (int i = 0; i < values.size(); i++) {
-            array.setAtIndex(ADDRESS, i, arena.allocateFrom(values.get(i)));
+    /**
+     * The spawn attributes every program gets, made once (posix_spawn only reads them): no
+     * signal blocked. The JVM's threads block SIGQUIT (and may block others): a program must
+     * start with none blocked, as after a shell's fork.
+     */
+    private static final class SpawnAttributes {
+        static final MemorySegment ATTR = make();
+
+        private static MemorySegment make() {
+            MemorySegment attr = Arena.global().allocate(OPAQUE, 16);
+            MemorySegment mask = Arena.global().allocate(OPAQUE, 16);
+            try {
+                check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
+                check("sigemptyset", (int) SIGEMPTYSET.invokeExact(mask));
+                check("setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, mask));
+                check("setflags", (int) ATTR_SETFLAGS.invokeExact(attr, POSIX_SPAWN_SETSIGMASK));
+                return attr;
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot set up posix_spawn's attributes", t);
+            }
         }
-        array.setAtIndex(ADDRESS, values.size(), MemorySegment.NULL);
-        return array;
     }
 
     private static void check(String what, int result) throws IOException {
@@ -222,177 +254,156 @@ final class Libc {
     }
 
     /** A descriptor for the child that is ours alone to poll, wait on and close. */
-    static int pidfdOpen(int pid) throws IOException {
-        return call("pidfd_open", state -> (int) PIDFD_OPEN.invokeExact(state, pid, 0));
+    static int pidfdOpen(Scratch s, int pid) throws IOException {
+        return checked(s, "pidfd_open", invoke(() -> (int) PIDFD_OPEN.invokeExact(s.state, pid, 0)));
     }
 
     /** A close-on-exec duplicate of {@code fd}, ours to close whatever happens to the original. */
-    static int dup(int fd) throws IOException {
-        return call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_DUPFD_CLOEXEC, 3));
+    static int dup(Scratch s, int fd) throws IOException {
+        return fcntl(s, fd, F_DUPFD_CLOEXEC, 3);
     }
 
     /** Clears O_NONBLOCK (shared by every copy of the descriptor); returns whether it was set. */
-    static boolean clearNonBlocking(int fd) throws IOException {
-        int flags = call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_GETFL, 0));
+    static boolean clearNonBlocking(Scratch s, int fd) throws IOException {
+        int flags = fcntl(s, fd, F_GETFL, 0);
         if ((flags & O_NONBLOCK) == 0) {
             return false;
         }
-        call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_SETFL, flags & ~O_NONBLOCK));
+        fcntl(s, fd, F_SETFL, flags & ~O_NONBLOCK);
         return true;
     }
 
     /** Sets O_NONBLOCK again. */
-    static void setNonBlocking(int fd) throws IOException {
-        int flags = call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_GETFL, 0));
-        call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, F_SETFL, flags | O_NONBLOCK));
+    static void setNonBlocking(Scratch s, int fd) throws IOException {
+        fcntl(s, fd, F_SETFL, fcntl(s, fd, F_GETFL, 0) | O_NONBLOCK);
     }
 
-    static int epollCreate() throws IOException {
-        return call("epoll_create1", state -> (int) EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC));
+    private static int fcntl(Scratch s, int fd, int command, int argument) throws IOException {
+        return checked(s, "fcntl", invoke(() -> (int) FCNTL.invokeExact(s.state, fd, command, argument)));
+    }
+
+    static int epollCreate(Scratch s) throws IOException {
+        return checked(s, "epoll_create1", invoke(() -> (int) EPOLL_CREATE1.invokeExact(s.state, EPOLL_CLOEXEC)));
     }
 
     /** Watches {@code fd} for {@code events} (plus EPOLLERR and EPOLLHUP), tagged {@code data}. */
-    static void epollAdd(int epfd, int fd, int events, long data) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment event = arena.allocate(16, 8);
-            event.set(JAVA_INT, 0, events);
-            event.set(JAVA_LONG_UNALIGNED, DATA_AT, data);
-            call("epoll_ctl", state -> (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event));
-        }
+    static void epollAdd(Scratch s, int epfd, int fd, int events, long data) throws IOException {
+        epollCtl(s, epfd, EPOLL_CTL_ADD, fd, events, data);
     }
 
     /** Changes what {@code fd} is watched for. */
-    static void epollModify(int epfd, int fd, int events, long data) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment event = arena.allocate(16, 8);
-            event.set(JAVA_INT, 0, events);
-            event.set(JAVA_LONG_UNALIGNED, DATA_AT, data);
-            call("epoll_ctl", state -> (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_MOD, fd, event));
-        }
-    }
-
-    /**
-     * A pipe for a child's stderr: {read end, write end}, both close-on-exec, the read end
-     * non-blocking (the write end stays blocking: it is the program's).
-     */
-    static int[] stderrPipe() throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            call("pipe2", state -> (int) PIPE2.invokeExact(state, fds, O_CLOEXEC));
-            int[] pipe = {fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1)};
-            try {
-                setNonBlocking(pipe[0]);
-            } catch (IOException e) {
-                close(pipe[0]);
-                close(pipe[1]);
-                throw e;
-            }
-            return pipe;
-        }
-    }
-
-    /** shutdown(SHUT_WR): our FIN, whoever else holds the socket. */
-    static void shutdownOutput(int socket) {
-        try {
-            int ignored = (int) SHUTDOWN.invokeExact(socket, SHUT_WR);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    /**
-     * Reads what is there without waiting, into {@code buffer}: the byte count, 0 at end of
-     * stream, -1 when nothing is there yet, -2 on an error (a reset).
-     */
-    static int readNow(int fd, MemorySegment buffer, boolean socket) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            long n = socket ? (long) RECV.invokeExact(state, fd, buffer, buffer.byteSize(), MSG_DONTWAIT)
-                    : (long) READ_ERRNO.invokeExact(state, fd, buffer, buffer.byteSize());
-            if (n >= 0) return (int) n;
-            int errno = state.get(JAVA_INT, ERRNO);
-            return errno == EAGAIN || errno == EINTR ? -1 : -2;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    static void epollModify(Scratch s, int epfd, int fd, int events, long data) throws IOException {
+        epollCtl(s, epfd, EPOLL_CTL_MOD, fd, events, data);
     }
 
     /** Stops watching {@code fd}; one no longer watched is no error. */
-    static void epollDelete(int epfd, int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment event = arena.allocate(16, 8);
-            call("epoll_ctl", state -> (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_DEL, fd, event));
+    static void epollDelete(Scratch s, int epfd, int fd) {
+        try {
+            epollCtl(s, epfd, EPOLL_CTL_DEL, fd, 0, 0);
         } catch (IOException notWatched) {
             // already gone
         }
     }
 
+    private static void epollCtl(Scratch s, int epfd, int op, int fd, int events, long data) throws IOException {
+        MemorySegment event = s.room;
+        event.set(JAVA_INT, 0, events);
+        event.set(JAVA_LONG_UNALIGNED, DATA_AT, data);
+        checked(s, "epoll_ctl", invoke(() -> (int) EPOLL_CTL.invokeExact(s.state, epfd, op, fd, event)));
+    }
+
     /**
-     * Waits up to {@code timeoutMillis} for ready descriptors; fills {@code data} and
-     * {@code events} and returns how many (0 on timeout or a signal). Blocks the thread: call it
-     * from a platform thread.
+     * A pipe for a child's stderr: {read end, write end}, both close-on-exec and blocking (the
+     * write end is the program's; the watcher reads the other once per readiness it is told of).
      */
-    static int epollWait(int epfd, long[] data, int[] events, int timeoutMillis) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment ready = arena.allocate(EVENT_SIZE * data.length, 8);
-            int n = call("epoll_wait", state -> (int) EPOLL_WAIT.invokeExact(state, epfd, ready, data.length, timeoutMillis), true);
-            for (int i = 0; i < n; i++) {
-                events[i] = ready.get(JAVA_INT_UNALIGNED, i * EVENT_SIZE);
-                data[i] = ready.get(JAVA_LONG_UNALIGNED, i * EVENT_SIZE + DATA_AT);
-            }
-            return Math.max(n, 0);
-        }
+    static int[] stderrPipe(Scratch s) throws IOException {
+        checked(s, "pipe2", invoke(() -> (int) PIPE2.invokeExact(s.state, s.room, O_CLOEXEC)));
+        return new int[] {s.room.getAtIndex(JAVA_INT, 0), s.room.getAtIndex(JAVA_INT, 1)};
     }
 
-    /** A non-blocking eventfd, for waking an epoll_wait. */
-    static int eventfd() throws IOException {
-        return call("eventfd", state -> (int) EVENTFD.invokeExact(state, 0, EFD_CLOEXEC_NONBLOCK));
+    /** shutdown(SHUT_WR): our FIN, whoever else holds the socket. */
+    static void shutdownOutput(int socket) {
+        int ignored = invoke(() -> (int) SHUTDOWN.invokeExact(socket, SHUT_WR));
     }
 
-    /** Adds one to an eventfd (it becomes readable). */
-    static void signalEventfd(int fd) {
-        eventfdIo(WRITE, fd);
-    }
-
-    /** Empties an eventfd (readable no more). */
-    static void drainEventfd(int fd) {
-        eventfdIo(READ, fd);
-    }
-
-    private static void eventfdIo(MethodHandle io, int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment value = arena.allocate(JAVA_LONG);
-            value.set(JAVA_LONG, 0, 1);
-            long ignored = (long) io.invokeExact(fd, value, 8L);
+    /**
+     * Reads what is there, into {@code buffer} (without waiting on a socket; on a pipe, call it
+     * only when epoll said it is readable): the byte count, 0 at end of stream, -1 when nothing
+     * is there yet, -2 on an error (a reset).
+     */
+    static int readNow(Scratch s, int fd, MemorySegment buffer, boolean socket) {
+        long n;
+        try {
+            n = socket ? (long) RECV.invokeExact(s.state, fd, buffer, buffer.byteSize(), MSG_DONTWAIT)
+                    : (long) READ_ERRNO.invokeExact(s.state, fd, buffer, buffer.byteSize());
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+        if (n >= 0) return (int) n;
+        int errno = s.errno();
+        return errno == EAGAIN || errno == EINTR ? -1 : -2;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for ready descriptors, into {@code ready} (room for
+     * {@code data.length} events: {@link #events}); fills {@code data} and {@code events} and
+     * returns how many (0 on timeout or a signal). Blocks the thread: call it from a platform thread.
+     */
+    static int epollWait(Scratch s, int epfd, MemorySegment ready, long[] data, int[] events, int timeoutMillis)
+            throws IOException {
+        int n = invoke(() -> (int) EPOLL_WAIT.invokeExact(s.state, epfd, ready, data.length, timeoutMillis));
+        if (n == -1 && s.errno() != EINTR) throw s.failure("epoll_wait");
+        for (int i = 0; i < n; i++) {
+            events[i] = ready.get(JAVA_INT_UNALIGNED, i * EVENT_SIZE);
+            data[i] = ready.get(JAVA_LONG_UNALIGNED, i * EVENT_SIZE + DATA_AT);
+        }
+        return Math.max(n, 0);
+    }
+
+    /** Room for {@code count} epoll events, for {@link #epollWait}. */
+    static MemorySegment events(Arena arena, int count) {
+        return arena.allocate(EVENT_SIZE * count, 8);
+    }
+
+    /** A non-blocking eventfd, for waking an epoll_wait. */
+    static int eventfd(Scratch s) throws IOException {
+        return checked(s, "eventfd", invoke(() -> (int) EVENTFD.invokeExact(s.state, 0, EFD_CLOEXEC_NONBLOCK)));
+    }
+
+    /** Adds one to an eventfd (it becomes readable). */
+    static void signalEventfd(Scratch s, int fd) {
+        eventfdIo(s, WRITE, fd);
+    }
+
+    /** Empties an eventfd (readable no more). */
+    static void drainEventfd(Scratch s, int fd) {
+        eventfdIo(s, READ, fd);
+    }
+
+    private static void eventfdIo(Scratch s, MethodHandle io, int fd) {
+        s.room.set(JAVA_LONG, 0, 1);
+        long ignored = invoke(() -> (long) io.invokeExact(fd, s.room, 8L));
     }
 
     /** Reaps the child if it has exited: its status as {@link #waitpid} gives it, or -1 if it runs on. */
-    static int reap(int pid) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocate(JAVA_INT);
-            int r;
-            while ((r = call("waitpid", state -> (int) WAITPID.invokeExact(state, pid, status, WNOHANG), true)) == -1) {
-                // interrupted by a signal: ask again
-            }
-            return r == 0 ? -1 : exitStatus(status.get(JAVA_INT, 0));
+    static int reap(Scratch s, int pid) throws IOException {
+        int r;
+        while ((r = invoke(() -> (int) WAITPID.invokeExact(s.state, pid, s.room, WNOHANG))) == -1) {
+            if (s.errno() != EINTR) throw s.failure("waitpid");
         }
+        return r == 0 ? -1 : exitStatus(s.room.get(JAVA_INT, 0));
     }
 
     /**
      * Reaps the child (blocking until it exits) and returns its exit status, 128 + the signal
      * when one ended it, as {@link Process#waitFor()} does.
      */
-    static int waitpid(int pid) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocate(JAVA_INT);
-            while (call("waitpid", state -> (int) WAITPID.invokeExact(state, pid, status, 0), true) != pid) {
-                // interrupted by a signal: wait again
-            }
-            return exitStatus(status.get(JAVA_INT, 0));
+    static int waitpid(Scratch s, int pid) throws IOException {
+        int r;
+        while ((r = invoke(() -> (int) WAITPID.invokeExact(s.state, pid, s.room, 0))) != pid) {
+            if (r == -1 && s.errno() != EINTR) throw s.failure("waitpid");
         }
+        return exitStatus(s.room.get(JAVA_INT, 0));
     }
 
     private static int exitStatus(int s) {
@@ -401,19 +412,11 @@ final class Libc {
 
     /** Sends {@code signal} to {@code pid}; a process already gone is no error. */
     static void kill(int pid, int signal) {
-        try {
-            int ignored = (int) KILL.invokeExact(pid, signal);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        int ignored = invoke(() -> (int) KILL.invokeExact(pid, signal));
     }
 
     static void close(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        int ignored = invoke(() -> (int) CLOSE.invokeExact(fd));
     }
 
     /**
@@ -430,26 +433,30 @@ final class Libc {
                    long bytesAcked, long sendQueue) {
     }
 
-    static TcpInfo tcpInfo(int socket) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment info = arena.allocate(256, 8);
-            MemorySegment length = arena.allocate(JAVA_INT);
-            length.set(JAVA_INT, 0, 136); // through tcpi_bytes_received (Linux 4.1+)
-            MemorySegment queued = arena.allocate(JAVA_INT);
-            // Two calls, while the caller may be acknowledging: a pair is only consistent when
-            // the acknowledged count did not move around the queue's reading (a count taken
-            // across a move came out up to 93 KiB short under load).
-            long acked = -1;
-            for (int tries = 0; tries < 100; tries++) {
-                call("getsockopt", state -> (int) GETSOCKOPT.invokeExact(state, socket, SOL_TCP, TCP_INFO, info, length));
-                if (info.get(JAVA_LONG, 120) == acked) break;
-                acked = info.get(JAVA_LONG, 120);
-                call("ioctl", state -> (int) IOCTL.invokeExact(state, socket, SIOCOUTQ, queued));
+    static TcpInfo tcpInfo(Scratch s, int socket) throws IOException {
+        MemorySegment info = s.room;
+        MemorySegment length = s.room.asSlice(Scratch.INFO_LENGTH, 4);
+        MemorySegment queued = s.room.asSlice(Scratch.QUEUED, 4);
+        long acked = -1;
+        for (int tries = 0; tries < 100; tries++) {
+            length.set(JAVA_INT, 0, 148); // through tcpi_notsent_bytes (Linux 4.6+)
+            checked(s, "getsockopt", invoke(() -> (int) GETSOCKOPT.invokeExact(s.state, socket, SOL_TCP, TCP_INFO, info, length)));
+            if (length.get(JAVA_INT, 0) >= 148 && info.get(JAVA_INT, 24) == 0 && info.get(JAVA_INT, 144) == 0) {
+                // Nothing unacknowledged (tcpi_unacked, a FIN included) and nothing unsent:
+                // the send queue is empty, no need to ask for it.
+                queued.set(JAVA_INT, 0, 0);
+                break;
             }
-            return new TcpInfo(Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)),
-                    Integer.toUnsignedLong(info.get(JAVA_INT, 44)), Integer.toUnsignedLong(info.get(JAVA_INT, 52)),
-                    info.get(JAVA_LONG, 128), info.get(JAVA_LONG, 120), Integer.toUnsignedLong(queued.get(JAVA_INT, 0)));
+            // Else two calls, while the caller may be acknowledging: a pair is only consistent
+            // when the acknowledged count did not move around the queue's reading (a count
+            // taken across a move came out up to 93 KiB short under load).
+            if (info.get(JAVA_LONG, 120) == acked) break;
+            acked = info.get(JAVA_LONG, 120);
+            checked(s, "ioctl", invoke(() -> (int) IOCTL.invokeExact(s.state, socket, SIOCOUTQ, queued)));
         }
+        return new TcpInfo(Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)),
+                Integer.toUnsignedLong(info.get(JAVA_INT, 44)), Integer.toUnsignedLong(info.get(JAVA_INT, 52)),
+                info.get(JAVA_LONG, 128), info.get(JAVA_LONG, 120), Integer.toUnsignedLong(queued.get(JAVA_INT, 0)));
     }
 
     private static String strerror(int errno) {
@@ -461,35 +468,38 @@ final class Libc {
         }
     }
 
-    /** A call that sets errno on failure (returning -1). */
-    private interface Call {
-        int invoke(MemorySegment state) throws Throwable;
+    /** A downcall: a method handle's invokeExact, which is declared to throw anything. */
+    private interface IntCall {
+        int invoke() throws Throwable;
     }
 
-    private static int call(String name, Call call) throws IOException {
-        return call(name, call, false);
+    private interface LongCall {
+        long invoke() throws Throwable;
     }
 
-    /** Makes the call; -1 is an error, except EINTR when {@code interruptible} (then -1 is returned). */
-    private static int call(String name, Call call, boolean interruptible) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int result;
-            try {
-                result = call.invoke(state);
-            } catch (IOException | RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
-            if (result == -1) {
-                int errno = state.get(JAVA_INT, ERRNO);
-                if (interruptible && errno == EINTR) {
-                    return -1;
-                }
-                throw new IOException(name + ": " + strerror(errno));
-            }
-            return result;
+    private static int invoke(IntCall call) {
+        try {
+            return call.invoke();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
+    }
+
+    private static long invoke(LongCall call) {
+        try {
+            return call.invoke();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The result of a call that returns -1 and sets errno when it fails. */
+    private static int checked(Scratch s, String name, int result) throws IOException {
+        if (result == -1) throw s.failure(name);
+        return result;
     }
 }

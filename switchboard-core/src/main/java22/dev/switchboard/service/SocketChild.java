@@ -4,6 +4,7 @@ import dev.switchboard.io.Splice;
 import dev.switchboard.server.Connection;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -66,9 +67,13 @@ final class SocketChild {
         this.nextLook = System.nanoTime() + refreshNanos;
     }
 
-    /** Spawns the program; on failure closes whatever it had opened. */
-    static SocketChild start(Exec exec, Connection connection, Map<String, String> env) throws IOException {
-        int socket = Libc.dup(SocketExec.fd(connection.channel()));
+    /**
+     * Spawns the program; on failure closes whatever it had opened. {@code s} is the calling
+     * thread's, and so is {@code arena}, which must outlive the call only.
+     */
+    static SocketChild start(Libc.Scratch s, Arena arena, Exec exec, Connection connection, Map<String, String> env)
+            throws IOException {
+        int socket = Libc.dup(s, SocketExec.fd(connection.channel()));
         int[] pipe = null;
         boolean nonBlocking = false;
         try {
@@ -77,26 +82,26 @@ final class SocketChild {
             if (!connection.channel().isOpen()) throw new ClosedChannelException();
             // A virtual thread that used the channel made it non-blocking, and that flag is
             // the socket's, shared with the program, which expects blocking reads.
-            nonBlocking = Libc.clearNonBlocking(socket);
-            pipe = Libc.stderrPipe();
+            nonBlocking = Libc.clearNonBlocking(s, socket);
+            pipe = Libc.stderrPipe(s);
             int pid;
             try {
-                pid = Libc.spawn(exec.command(), env, socket, pipe[1]);
+                pid = Libc.spawn(arena, exec.command(), env, socket, pipe[1]);
             } finally {
                 Libc.close(pipe[1]); // the program has its own copy
             }
             int pidfd;
             try {
-                pidfd = Libc.pidfdOpen(pid);
+                pidfd = Libc.pidfdOpen(s, pid);
             } catch (IOException e) {
                 Libc.kill(pid, Libc.SIGKILL);
-                Libc.waitpid(pid);
+                Libc.waitpid(s, pid);
                 throw e;
             }
             return new SocketChild(pid, pidfd, socket, pipe[0], nonBlocking, connection, exec);
         } catch (IOException | RuntimeException e) {
             if (pipe != null) Libc.close(pipe[0]);
-            if (nonBlocking) Libc.setNonBlocking(socket);
+            if (nonBlocking) Libc.setNonBlocking(s, socket);
             Libc.close(socket);
             throw e;
         }
@@ -108,8 +113,8 @@ final class SocketChild {
     }
 
     /** The watcher's periodic look at a running program: the kernel's counts, and the idle timeout. */
-    void refresh() {
-        long idle = observe(false);
+    void refresh(Libc.Scratch s) {
+        long idle = observe(s, false);
         if (idleTimeout != null && idle >= idleTimeout.toNanos()
                 && stoppedFor.compareAndSet(null, Splice.Outcome.IDLE_TIMEOUT)) {
             connection.abort(); // a reset for the caller, and stop() through onAbort
@@ -117,14 +122,14 @@ final class SocketChild {
     }
 
     /** Reaps the exited program (its pidfd is readable); the status, or -1 if it is not there. */
-    int reap() throws IOException {
-        int s;
+    int reap(Libc.Scratch s) throws IOException {
+        int status;
         synchronized (this) {
-            s = Libc.reap(pid);
-            reaped = s >= 0;
+            status = Libc.reap(s, pid);
+            reaped = status >= 0;
         }
-        if (s >= 0) exited.complete(s);
-        return s;
+        if (status >= 0) exited.complete(status);
+        return status;
     }
 
     /**
@@ -135,9 +140,9 @@ final class SocketChild {
      * once it is known to be there; a reset after both closed leaves the caller's uncertain,
      * and that count may be one over.
      */
-    long observe(boolean atEnd) {
+    long observe(Libc.Scratch s, boolean atEnd) {
         try {
-            Libc.TcpInfo info = Libc.tcpInfo(socket);
+            Libc.TcpInfo info = Libc.tcpInfo(s, socket);
             boolean cleanEnd = atEnd && stoppedFor.get() == null;
             boolean finReceived = switch (info.state()) {
                 case 6, 8, 9, 11 -> true; // TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING
@@ -161,10 +166,10 @@ final class SocketChild {
     }
 
     /** Gives the socket back its non-blocking mode for the server's channel, if it had it. */
-    void restoreMode() {
+    void restoreMode(Libc.Scratch s) {
         if (wasNonBlocking) {
             try {
-                Libc.setNonBlocking(socket);
+                Libc.setNonBlocking(s, socket);
             } catch (IOException e) {
                 SocketExec.LOG.log(Level.DEBUG, () -> connection + ": cannot restore non-blocking mode: " + e);
             }

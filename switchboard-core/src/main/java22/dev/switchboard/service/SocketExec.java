@@ -5,10 +5,12 @@ import dev.switchboard.server.Connection;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.nio.channels.SelectableChannel;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,7 +67,30 @@ final class SocketExec {
                 && SEL_CH.isInstance(connection.channel());
     }
 
+    /** Runs the program for this connection and waits until all is over (see {@link Exec#run}). */
     static Exec.Result run(Exec exec, Connection connection) throws IOException {
+        SocketChild child = begin(exec, connection);
+        try {
+            return result(child, child.done.get());
+        } catch (InterruptedException e) {
+            child.stop(Splice.Outcome.RESET); // the watcher still reaps it and closes what it had
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while running " + exec.command().get(0));
+        } catch (ExecutionException e) {
+            throw new IOException("waiting for " + exec.command().get(0) + " failed", e.getCause());
+        }
+    }
+
+    /**
+     * Starts the program for this connection and returns at once: the result comes on the
+     * watcher's thread when all is over (see {@link Exec#startDetached}).
+     */
+    static CompletableFuture<Exec.Result> start(Exec exec, Connection connection) throws IOException {
+        SocketChild child = begin(exec, connection);
+        return child.done.thenApply(status -> result(child, status));
+    }
+
+    private static SocketChild begin(Exec exec, Connection connection) throws IOException {
         Map<String, String> env = ExecEnvironment.of(connection.local(), connection.remote(), exec.env(), System.getenv());
         // Not through Spawn: its headroom check (a listing of /proc/self/fd under a lock) is
         // there for the JDK's leak when it runs out of descriptors, and it cost a third of this
@@ -79,23 +104,20 @@ final class SocketExec {
             SocketChild c = started.get();
             if (c != null) c.stop(Splice.Outcome.RESET);
         });
-        SocketChild child = SocketChild.start(exec, connection, env);
-        started.set(child);
-        if (aborted.get()) child.stop(Splice.Outcome.RESET);
-        ExecWatcher.INSTANCE.add(child); // from here on the watcher owns the child's descriptors
-        try {
-            int status = child.done.get();
-            Splice.Outcome outcome = child.outcome();
-            return new Exec.Result(new Splice.Result(connection.bytesIn(), connection.bytesOut(), outcome, null), status);
-        } catch (InterruptedException e) {
-            child.stop(Splice.Outcome.RESET); // the watcher still reaps it and closes what it had
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while running " + exec.command().get(0));
-        } catch (ExecutionException e) {
-            throw new IOException("waiting for " + exec.command().get(0) + " failed", e.getCause());
+        try (Arena arena = Arena.ofConfined()) {
+            Libc.Scratch scratch = Libc.Scratch.in(arena);
+            SocketChild child = SocketChild.start(scratch, arena, exec, connection, env);
+            started.set(child);
+            if (aborted.get()) child.stop(Splice.Outcome.RESET);
+            ExecWatcher.INSTANCE.add(scratch, child); // from here on the watcher owns the child's descriptors
+            return child;
         }
     }
 
+    private static Exec.Result result(SocketChild child, int status) {
+        Connection c = child.connection;
+        return new Exec.Result(new Splice.Result(c.bytesIn(), c.bytesOut(), child.outcome(), null), status);
+    }
 
     static int fd(SelectableChannel channel) throws IOException {
         try {

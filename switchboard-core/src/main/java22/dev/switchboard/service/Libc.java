@@ -255,7 +255,7 @@ final class Libc {
 
     /** A descriptor for the child that is ours alone to poll, wait on and close. */
     static int pidfdOpen(Scratch s, int pid) throws IOException {
-        return checked(s, "pidfd_open", invoke(() -> (int) PIDFD_OPEN.invokeExact(s.state, pid, 0)));
+        return checked(s, "pidfd_open", (int) invoke(() -> (int) PIDFD_OPEN.invokeExact(s.state, pid, 0)));
     }
 
     /** A close-on-exec duplicate of {@code fd}, ours to close whatever happens to the original. */
@@ -279,11 +279,11 @@ final class Libc {
     }
 
     private static int fcntl(Scratch s, int fd, int command, int argument) throws IOException {
-        return checked(s, "fcntl", invoke(() -> (int) FCNTL.invokeExact(s.state, fd, command, argument)));
+        return checked(s, "fcntl", (int) invoke(() -> (int) FCNTL.invokeExact(s.state, fd, command, argument)));
     }
 
     static int epollCreate(Scratch s) throws IOException {
-        return checked(s, "epoll_create1", invoke(() -> (int) EPOLL_CREATE1.invokeExact(s.state, EPOLL_CLOEXEC)));
+        return checked(s, "epoll_create1", (int) invoke(() -> (int) EPOLL_CREATE1.invokeExact(s.state, EPOLL_CLOEXEC)));
     }
 
     /** Watches {@code fd} for {@code events} (plus EPOLLERR and EPOLLHUP), tagged {@code data}. */
@@ -309,7 +309,7 @@ final class Libc {
         MemorySegment event = s.room;
         event.set(JAVA_INT, 0, events);
         event.set(JAVA_LONG_UNALIGNED, DATA_AT, data);
-        checked(s, "epoll_ctl", invoke(() -> (int) EPOLL_CTL.invokeExact(s.state, epfd, op, fd, event)));
+        checked(s, "epoll_ctl", (int) invoke(() -> (int) EPOLL_CTL.invokeExact(s.state, epfd, op, fd, event)));
     }
 
     /**
@@ -317,13 +317,13 @@ final class Libc {
      * write end is the program's; the watcher reads the other once per readiness it is told of).
      */
     static int[] stderrPipe(Scratch s) throws IOException {
-        checked(s, "pipe2", invoke(() -> (int) PIPE2.invokeExact(s.state, s.room, O_CLOEXEC)));
+        checked(s, "pipe2", (int) invoke(() -> (int) PIPE2.invokeExact(s.state, s.room, O_CLOEXEC)));
         return new int[] {s.room.getAtIndex(JAVA_INT, 0), s.room.getAtIndex(JAVA_INT, 1)};
     }
 
     /** shutdown(SHUT_WR): our FIN, whoever else holds the socket. */
     static void shutdownOutput(int socket) {
-        int ignored = invoke(() -> (int) SHUTDOWN.invokeExact(socket, SHUT_WR));
+        int ignored = (int) invoke(() -> (int) SHUTDOWN.invokeExact(socket, SHUT_WR));
     }
 
     /**
@@ -351,7 +351,7 @@ final class Libc {
      */
     static int epollWait(Scratch s, int epfd, MemorySegment ready, long[] data, int[] events, int timeoutMillis)
             throws IOException {
-        int n = invoke(() -> (int) EPOLL_WAIT.invokeExact(s.state, epfd, ready, data.length, timeoutMillis));
+        int n = (int) invoke(() -> (int) EPOLL_WAIT.invokeExact(s.state, epfd, ready, data.length, timeoutMillis));
         if (n == -1 && s.errno() != EINTR) throw s.failure("epoll_wait");
         for (int i = 0; i < n; i++) {
             events[i] = ready.get(JAVA_INT_UNALIGNED, i * EVENT_SIZE);
@@ -367,7 +367,7 @@ final class Libc {
 
     /** A non-blocking eventfd, for waking an epoll_wait. */
     static int eventfd(Scratch s) throws IOException {
-        return checked(s, "eventfd", invoke(() -> (int) EVENTFD.invokeExact(s.state, 0, EFD_CLOEXEC_NONBLOCK)));
+        return checked(s, "eventfd", (int) invoke(() -> (int) EVENTFD.invokeExact(s.state, 0, EFD_CLOEXEC_NONBLOCK)));
     }
 
     /** Adds one to an eventfd (it becomes readable). */
@@ -388,7 +388,7 @@ final class Libc {
     /** Reaps the child if it has exited: its status as {@link #waitpid} gives it, or -1 if it runs on. */
     static int reap(Scratch s, int pid) throws IOException {
         int r;
-        while ((r = invoke(() -> (int) WAITPID.invokeExact(s.state, pid, s.room, WNOHANG))) == -1) {
+        while ((r = (int) invoke(() -> (int) WAITPID.invokeExact(s.state, pid, s.room, WNOHANG))) == -1) {
             if (s.errno() != EINTR) throw s.failure("waitpid");
         }
         return r == 0 ? -1 : exitStatus(s.room.get(JAVA_INT, 0));
@@ -400,7 +400,7 @@ final class Libc {
      */
     static int waitpid(Scratch s, int pid) throws IOException {
         int r;
-        while ((r = invoke(() -> (int) WAITPID.invokeExact(s.state, pid, s.room, 0))) != pid) {
+        while ((r = (int) invoke(() -> (int) WAITPID.invokeExact(s.state, pid, s.room, 0))) != pid) {
             if (r == -1 && s.errno() != EINTR) throw s.failure("waitpid");
         }
         return exitStatus(s.room.get(JAVA_INT, 0));
@@ -412,11 +412,11 @@ final class Libc {
 
     /** Sends {@code signal} to {@code pid}; a process already gone is no error. */
     static void kill(int pid, int signal) {
-        int ignored = invoke(() -> (int) KILL.invokeExact(pid, signal));
+        int ignored = (int) invoke(() -> (int) KILL.invokeExact(pid, signal));
     }
 
     static void close(int fd) {
-        int ignored = invoke(() -> (int) CLOSE.invokeExact(fd));
+        int ignored = (int) invoke(() -> (int) CLOSE.invokeExact(fd));
     }
 
     /**
@@ -440,7 +440,7 @@ final class Libc {
         long acked = -1;
         for (int tries = 0; tries < 100; tries++) {
             length.set(JAVA_INT, 0, 148); // through tcpi_notsent_bytes (Linux 4.6+)
-            checked(s, "getsockopt", invoke(() -> (int) GETSOCKOPT.invokeExact(s.state, socket, SOL_TCP, TCP_INFO, info, length)));
+            checked(s, "getsockopt", (int) invoke(() -> (int) GETSOCKOPT.invokeExact(s.state, socket, SOL_TCP, TCP_INFO, info, length)));
             if (length.get(JAVA_INT, 0) >= 148 && info.get(JAVA_INT, 24) == 0 && info.get(JAVA_INT, 144) == 0) {
                 // Nothing unacknowledged (tcpi_unacked, a FIN included) and nothing unsent:
                 // the send queue is empty, no need to ask for it.
@@ -452,7 +452,7 @@ final class Libc {
             // taken across a move came out up to 93 KiB short under load).
             if (info.get(JAVA_LONG, 120) == acked) break;
             acked = info.get(JAVA_LONG, 120);
-            checked(s, "ioctl", invoke(() -> (int) IOCTL.invokeExact(s.state, socket, SIOCOUTQ, queued)));
+            checked(s, "ioctl", (int) invoke(() -> (int) IOCTL.invokeExact(s.state, socket, SIOCOUTQ, queued)));
         }
         return new TcpInfo(Byte.toUnsignedInt(info.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)),
                 Integer.toUnsignedLong(info.get(JAVA_INT, 44)), Integer.toUnsignedLong(info.get(JAVA_INT, 52)),
@@ -468,26 +468,12 @@ final class Libc {
         }
     }
 
-    /** A downcall: a method handle's invokeExact, which is declared to throw anything. */
-    private interface IntCall {
-        int invoke() throws Throwable;
-    }
-
-    private interface LongCall {
+    /** A downcall: a method handle's invokeExact (declared to throw anything), its result widened. */
+    private interface Call {
         long invoke() throws Throwable;
     }
 
-    private static int invoke(IntCall call) {
-        try {
-            return call.invoke();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    private static long invoke(LongCall call) {
+    private static long invoke(Call call) {
         try {
             return call.invoke();
         } catch (RuntimeException | Error e) {

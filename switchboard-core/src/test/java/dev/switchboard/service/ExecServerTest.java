@@ -99,30 +99,26 @@ class ExecServerTest {
 
     @Test
     void theConnectionLimitCountsProgramsThatRunWithoutAThread() throws Exception {
-        try (TcpServer server = server(new VirtualThreadPerConnection(), List.of("cat"), 1);
-             Socket first = call(server);
-             Socket second = call(server)) {
-            second.getOutputStream().write("second\n".getBytes(StandardCharsets.US_ASCII));
-            second.shutdownOutput();
-            first.getOutputStream().write("first\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(new String(first.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("first\n");
-            // The second caller waits in the backlog while the first program runs: nothing ends.
-            assertThat(ended.poll(300, TimeUnit.MILLISECONDS)).isNull();
-            first.shutdownOutput();
-            assertThat(readAll(first)).isEmpty();
-            assertThat(readAll(second)).isEqualTo("second\n");
+        try (TcpServer server = server(new VirtualThreadPerConnection(), List.of("cat"), 1)) {
+            secondCallerWaitsForTheFirst(server);
         }
     }
 
     @Test
     void serialStillServesOneProgramAtATime() throws Exception {
-        try (TcpServer server = server(new Serial(), List.of("cat"), 100);
-             Socket first = call(server);
-             Socket second = call(server)) {
+        try (TcpServer server = server(new Serial(), List.of("cat"), 100)) {
+            secondCallerWaitsForTheFirst(server);
+        }
+    }
+
+    /** Two callers of a {@code cat} server with room for one program: the second is served only after the first. */
+    private void secondCallerWaitsForTheFirst(TcpServer server) throws Exception {
+        try (Socket first = call(server); Socket second = call(server)) {
             second.getOutputStream().write("second\n".getBytes(StandardCharsets.US_ASCII));
             second.shutdownOutput();
             first.getOutputStream().write("first\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(new String(first.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("first\n");
+            // The second caller waits (in the backlog, or behind serial's loop): nothing has ended.
             assertThat(ended.poll(300, TimeUnit.MILLISECONDS)).isNull();
             first.shutdownOutput();
             assertThat(readAll(first)).isEmpty();

@@ -1,7 +1,6 @@
 package dev.switchboard.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.switchboard.model.ConcurrencyModel;
 import dev.switchboard.model.Serial;
@@ -67,7 +66,7 @@ class ExecServerTest {
 
     @Test
     void onTheFastPathNoThreadOfTheServersWaitsForTheProgram() throws Exception {
-        assumeTrue(System.getProperty(SocketExec.PROPERTY) == null, "the suite runs the JDK's way on purpose");
+        SocketExecTest.assumeFastPath();
         try (TcpServer server = server(new VirtualThreadPerConnection(), List.of("sh", "-c", "echo hi; exit 3"), 100);
              Socket s = call(server)) {
             assertThat(readAll(s)).isEqualTo("hi\n");

@@ -18,13 +18,19 @@ class SocketExecTest {
 
     @Test
     void theProgramsStdinAndStdoutAreTheSocketItself() throws Exception {
-        assumeTrue(System.getProperty(SocketExec.PROPERTY) == null, "the suite runs the JDK's way on purpose");
+        assumeFastPath();
         try (Loopback l = new Loopback()) {
             assertThat(SocketExec.available(l.connection)).isTrue();
             CompletableFuture<Void> served = l.serve(Exec.of(java.util.List.of("readlink", "/proc/self/fd/0", "/proc/self/fd/1")));
             assertThat(ExecTest.text(l.readAll()).lines()).hasSize(2).allMatch(s -> s.startsWith("socket:"));
             served.get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Skips a test of the fast path where it can't be taken: the suite run the JDK's way, or a JDK 21 build. */
+    static void assumeFastPath() {
+        assumeTrue(System.getProperty(SocketExec.PROPERTY) == null, "the suite runs the JDK's way on purpose");
+        assumeTrue(Runtime.version().feature() >= 22, "the fast path needs JDK 22 (FFM)");
     }
 
     @Test

@@ -27,6 +27,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Timeout;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -40,6 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
 @Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
 @Fork(1)
+@Timeout(time = 30) // a server that stops answering fails the iteration instead of hanging the run
 public class LoopbackEchoBenchmark {
 
     static final int MESSAGE = 64;

@@ -166,6 +166,22 @@ class BenchmarkBodiesTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"fast", "jdk"})
+    void execConnectionsGetTheProgramsAnswerEitherWay(String spawn) throws Exception {
+        ExecConnectionBenchmark b = new ExecConnectionBenchmark();
+        ExecConnectionBenchmark.Server server = new ExecConnectionBenchmark.Server();
+        server.spawn = spawn;
+        server.start();
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertThat(text(b.connection(server))).isEqualTo(ExecConnectionBenchmark.ANSWER);
+            }
+        } finally {
+            server.stop();
+        }
+    }
+
     private static byte[] bytes(ByteBuffer b) {
         byte[] out = new byte[b.remaining()];
         b.duplicate().get(out);

@@ -46,7 +46,7 @@ final class LoopConnection implements LoopTask {
         this.task = task;
         this.connection = task.connection();
         this.factory = factory;
-        this.socket = connection::writeSome;
+        this.socket = bytes -> connection.writeSome(bytes, loop.now());
     }
 
     @Override
@@ -85,7 +85,7 @@ final class LoopConnection implements LoopTask {
     private void read() throws IOException {
         for (int reads = 0; reads < READS_PER_EVENT; reads++) {
             ByteBuffer buffer = loop.readBuffer().clear();
-            int n = connection.read(buffer);
+            int n = connection.read(buffer, loop.now());
             if (lingering) {
                 if (n < 0) end(null);
                 if (n <= 0) return;
@@ -133,9 +133,7 @@ final class LoopConnection implements LoopTask {
     void end(Throwable failure) {
         if (ended) return;
         ended = true;
-        if (key != null) key.cancel();
-        loop.ended(this);
-        task.finish(failure);
+        loop.ended(this, key, task, failure);
     }
 
     @Override

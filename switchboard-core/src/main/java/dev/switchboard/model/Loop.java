@@ -53,10 +53,10 @@ final class Loop implements Runnable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
     private final Set<LoopTask> live = new HashSet<>();
     private final ArrayDeque<LoopConnection> lingering = new ArrayDeque<>();
-    // Connections whose key was cancelled since the last select began, and a spare list to swap
-    // with: each is finished once the next select has deregistered its key (see ended).
+    // Connections whose key was cancelled since the last select began, and those whose key
+    // the current select deregisters: each is finished after that select (see ended).
     private ArrayList<Ending> ending = new ArrayList<>();
-    private ArrayList<Ending> spare = new ArrayList<>();
+    private ArrayList<Ending> deregistering = new ArrayList<>();
     private volatile boolean stopping;
     private Thread thread;
     private long lastTick = System.nanoTime();
@@ -125,7 +125,8 @@ final class Loop implements Runnable {
         try {
             while (!stopping) {
                 ArrayList<Ending> cancelled = ending; // the select deregisters their keys first
-                ending = spare;
+                ending = deregistering; // empty
+                deregistering = cancelled;
                 timed = false;
                 if (cancelled.isEmpty()) {
                     selector.select(onReady, TICK_MILLIS);
@@ -133,7 +134,6 @@ final class Loop implements Runnable {
                     selector.selectNow(onReady); // so they are not kept waiting for the tick
                 }
                 finish(cancelled);
-                spare = cancelled;
                 wakeupPending.set(false);
                 registerIncoming();
                 registerAcceptors();
@@ -154,7 +154,7 @@ final class Loop implements Runnable {
             } catch (IOException ignored) {
                 // the loop is over either way
             }
-            finish(spare);
+            finish(deregistering);
             finish(ending);
         }
     }

@@ -4,26 +4,24 @@ import dev.switchboard.server.Connection;
 import dev.switchboard.server.ConnectionTask;
 import dev.switchboard.service.Protocol;
 import dev.switchboard.service.ProtocolFactory;
-import dev.switchboard.service.Reply;
+import dev.switchboard.service.ReplyQueue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection on a {@link Loop}: the non-blocking driver of its {@link Protocol}, keeping
- * the same contract as the blocking one ({@code ProtocolHandler}): nothing more is read until
- * everything sent is written (the selector then waits for writable, not readable, which is
- * the backpressure), {@code drained} follows {@code whenDrained} once the writes are done,
- * {@code close} half-closes after the last byte, and the caller's EOF becomes {@code ended}.
+ * One connection on a {@link Loop}: the non-blocking driver of its {@link Protocol}. The
+ * protocol's contract is kept by its {@link ReplyQueue}, as under the blocking driver
+ * ({@code ProtocolHandler}); this driver reads when the queue is flushed and waits for
+ * writable, not readable, while it is not (the backpressure).
  *
  * <p>After our FIN it lingers as the blocking driver does: it reads and drops what the caller
  * still sends until the caller's EOF, for at most {@link #LINGER}, so a caller that spoke
  * first does not get a reset that destroys our reply. Here that costs nothing but a key.
  */
-final class LoopConnection implements LoopTask, Reply {
+final class LoopConnection implements LoopTask {
 
     /** As the blocking driver's lingering close ({@code service.Linger}). */
     static final long LINGER = TimeUnit.SECONDS.toNanos(2);
@@ -36,12 +34,9 @@ final class LoopConnection implements LoopTask, Reply {
     private final ConnectionTask task;
     private final Connection connection;
     private final ProtocolFactory factory;
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(2);
-    private Protocol protocol;
+    private final ReplyQueue.Sink socket;
+    private ReplyQueue replies;
     private SelectionKey key;
-    private boolean closing;
-    private boolean drainWanted;
-    private boolean callerEnded;
     private boolean lingering;
     private boolean ended;
     private long lingerDeadline;
@@ -51,6 +46,7 @@ final class LoopConnection implements LoopTask, Reply {
         this.task = task;
         this.connection = task.connection();
         this.factory = factory;
+        this.socket = bytes -> connection.writeSome(bytes, loop.now());
     }
 
     @Override
@@ -58,8 +54,8 @@ final class LoopConnection implements LoopTask, Reply {
         try {
             connection.channel().configureBlocking(false);
             key = connection.channel().register(selector, 0, this);
-            protocol = factory.create(connection);
-            protocol.opened(this);
+            replies = new ReplyQueue(factory.create(connection), loop.readBuffer());
+            replies.opened();
             progress();
         } catch (Throwable t) {
             end(t);
@@ -89,7 +85,7 @@ final class LoopConnection implements LoopTask, Reply {
     private void read() throws IOException {
         for (int reads = 0; reads < READS_PER_EVENT; reads++) {
             ByteBuffer buffer = loop.readBuffer().clear();
-            int n = connection.read(buffer);
+            int n = connection.read(buffer, loop.now());
             if (lingering) {
                 if (n < 0) end(null);
                 if (n <= 0) return;
@@ -97,70 +93,36 @@ final class LoopConnection implements LoopTask, Reply {
             }
             if (n == 0) return;
             if (n < 0) {
-                callerEnded = true;
-                protocol.ended(this);
+                replies.ended();
             } else {
                 buffer.flip();
-                protocol.received(buffer, this);
+                replies.received(buffer);
             }
-            progress();
-            if (n < buffer.capacity() || ended || callerEnded || lingering || drainWanted || !queue.isEmpty()) {
-                return;
-            }
+            if (!progress() || n < buffer.capacity()) return;
         }
     }
 
-    /** Writes what is queued, calls {@code drained} as asked, then decides what to wait for. */
-    private void progress() throws IOException {
-        int rounds = 0;
-        while (true) {
-            ByteBuffer next;
-            while ((next = queue.peek()) != null) {
-                connection.writeSome(next);
-                if (next.hasRemaining()) {
-                    keepUnwritten(next);
-                    interest(SelectionKey.OP_WRITE);
-                    return;
-                }
-                queue.poll();
-            }
-            if (closing || !drainWanted) break;
-            if (++rounds > DRAIN_ROUNDS) {
-                interest(SelectionKey.OP_WRITE); // more when the loop comes round again
-                return;
-            }
-            drainWanted = false;
-            protocol.drained(this);
-        }
-        if (closing) {
-            connection.shutdownOutput(); // our FIN follows the last byte
-            if (callerEnded) {
-                end(null);
-            } else {
-                lingering = true;
-                lingerDeadline = System.nanoTime() + LINGER;
-                loop.lingering(this);
+    /** Writes what is queued and decides what to wait for; true when that is the caller's next bytes. */
+    private boolean progress() throws IOException {
+        switch (replies.flush(socket, DRAIN_ROUNDS)) {
+            case WRITE -> interest(SelectionKey.OP_WRITE); // the rest when the socket takes more
+            case READ -> {
                 interest(SelectionKey.OP_READ);
+                return true;
             }
-        } else if (callerEnded) {
-            // After the caller's EOF nothing can wake a protocol that neither sends nor asks
-            // to be drained, so its silence means it is done.
-            connection.shutdownOutput();
-            end(null);
-        } else {
-            interest(SelectionKey.OP_READ);
+            case FINISH -> {
+                connection.shutdownOutput(); // our FIN follows the last byte
+                if (replies.callerEnded()) {
+                    end(null);
+                } else {
+                    lingering = true;
+                    lingerDeadline = System.nanoTime() + LINGER;
+                    loop.lingering(this);
+                    interest(SelectionKey.OP_READ);
+                }
+            }
         }
-    }
-
-    // The protocol may send the very buffer it was lent (echo does); the loop reads the next
-    // connection into it, so what the socket did not take yet is copied out first.
-    private void keepUnwritten(ByteBuffer head) {
-        if (head == loop.readBuffer()) {
-            ByteBuffer copy = ByteBuffer.allocate(head.remaining());
-            copy.put(head).flip();
-            queue.poll();
-            queue.addFirst(copy);
-        }
+        return false;
     }
 
     private void interest(int ops) {
@@ -171,9 +133,7 @@ final class LoopConnection implements LoopTask, Reply {
     void end(Throwable failure) {
         if (ended) return;
         ended = true;
-        if (key != null) key.cancel();
-        loop.ended(this);
-        task.finish(failure);
+        loop.ended(this, key, task, failure);
     }
 
     @Override
@@ -204,20 +164,5 @@ final class LoopConnection implements LoopTask, Reply {
     @Override
     public void expire(long now) {
         end(new java.nio.channels.ClosedChannelException());
-    }
-
-    @Override
-    public void send(ByteBuffer bytes) {
-        queue.add(bytes);
-    }
-
-    @Override
-    public void close() {
-        closing = true;
-    }
-
-    @Override
-    public void whenDrained() {
-        drainWanted = true;
     }
 }

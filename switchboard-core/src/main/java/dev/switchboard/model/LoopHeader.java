@@ -106,8 +106,6 @@ final class LoopHeader implements LoopTask {
     private void end(Throwable failure) {
         if (ended) return;
         ended = true;
-        if (key != null) key.cancel();
-        loop.ended(this);
-        task.finish(failure);
+        loop.ended(this, key, task, failure);
     }
 }

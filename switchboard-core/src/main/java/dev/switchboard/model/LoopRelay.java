@@ -295,9 +295,7 @@ final class LoopRelay implements LoopTask {
     private void end(Throwable failure) {
         if (ended) return;
         ended = true;
-        if (clientKey != null) clientKey.cancel();
         closeUpstream();
-        loop.ended(this);
-        task.finish(failure);
+        loop.ended(this, clientKey, task, failure);
     }
 }

@@ -5,7 +5,6 @@ import dev.switchboard.server.Connection;
 import dev.switchboard.server.ConnectionHandler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.Objects;
 
 /**
@@ -13,10 +12,9 @@ import java.util.Objects;
  * service on a connection's own thread (serial, threads, virtual) or, through
  * {@link #drive}, over any {@link Endpoint} (the fork model's child serves its stdin/stdout).
  *
- * <p>It keeps the protocol's contract: everything sent is written before anything more is
- * read (so a protocol may send the buffer it was given), {@code drained} follows a
- * {@code whenDrained} once the writes are done, {@code close} takes effect after the flush
- * (a FIN, then the close), and the caller's EOF becomes {@code ended}.
+ * <p>The protocol's contract (everything sent is written before anything more is read,
+ * {@code drained} after the writes, the FIN after the last byte) is kept by its
+ * {@link ReplyQueue}; this loop only reads, and closes when the queue says so.
  */
 public final class ProtocolHandler implements ConnectionHandler {
 
@@ -47,43 +45,22 @@ public final class ProtocolHandler implements ConnectionHandler {
      *                     its owner to close
      */
     public static void drive(Protocol protocol, Endpoint io) throws IOException {
-        Pending reply = new Pending();
+        ReplyQueue replies = new ReplyQueue(protocol);
         ByteBuffer in = null; // greet, daytime and time never read: they don't pay for a buffer
-        protocol.opened(reply);
-        boolean callerEnded = false;
-        while (true) {
-            flush(protocol, reply, io);
-            if (reply.closing || callerEnded) {
-                // After the caller's EOF nothing can wake a protocol that neither sends nor
-                // asks to be drained, so its silence means it is done.
-                finish(io);
-                return;
-            }
+        replies.opened();
+        ReplyQueue.Next next;
+        while ((next = replies.flush(io::write)) != ReplyQueue.Next.FINISH) {
+            if (next == ReplyQueue.Next.WRITE) continue; // a long drain: more to write, nothing to read yet
             in = in == null ? ByteBuffer.allocate(READ_BUFFER) : in.clear();
             int n = io.read(in);
             if (n < 0) {
-                callerEnded = true;
-                protocol.ended(reply);
+                replies.ended();
             } else {
                 in.flip();
-                protocol.received(in, reply);
+                replies.received(in);
             }
         }
-    }
-
-    /** Writes everything queued; a drain callback may queue more, which is written too. */
-    private static void flush(Protocol protocol, Pending reply, Endpoint io) throws IOException {
-        while (true) {
-            ByteBuffer next;
-            while ((next = reply.queue.poll()) != null) {
-                io.write(next);
-            }
-            if (reply.closing || !reply.drainWanted) {
-                return;
-            }
-            reply.drainWanted = false;
-            protocol.drained(reply);
-        }
+        finish(io);
     }
 
     private static void finish(Endpoint io) throws IOException {
@@ -91,28 +68,6 @@ public final class ProtocolHandler implements ConnectionHandler {
             io.shutdownOutput(); // the FIN follows the last byte, so the caller sees a clean end
         } finally {
             io.close();
-        }
-    }
-
-    /** The reply a protocol answers through: a queue and two flags the loop acts on. */
-    private static final class Pending implements Reply {
-        final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
-        boolean closing;
-        boolean drainWanted;
-
-        @Override
-        public void send(ByteBuffer bytes) {
-            queue.add(bytes);
-        }
-
-        @Override
-        public void close() {
-            closing = true;
-        }
-
-        @Override
-        public void whenDrained() {
-            drainWanted = true;
         }
     }
 }

@@ -8,8 +8,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -17,12 +15,11 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * The C library calls {@link SocketExec} makes, bound through the FFM API: posix_spawn with
- * file actions, pidfd_open and epoll to see children exit or their sockets hang up, waitpid,
- * kill, fcntl and getsockopt(TCP_INFO). Linux with glibc 2.36 or later (2.34 for
+ * The C library calls {@link SocketExec} makes, bound through the FFM API (posix_spawn is
+ * {@link PosixSpawn}'s): pidfd_open and epoll to see children exit or their sockets hang up,
+ * waitpid, kill, fcntl and getsockopt(TCP_INFO). Linux with glibc 2.36 or later (2.34 for
  * {@code posix_spawn_file_actions_addclosefrom_np}, 2.36 for {@code pidfd_open}); the
  * constants and struct layouts are Linux's (x86-64 and aarch64).
  *
@@ -63,35 +60,14 @@ final class Libc {
     private static final long DATA_AT = PACKED ? 4 : 8;
     private static final int EFD_CLOEXEC_NONBLOCK = 0x80000 | 0x800;
     private static final int WNOHANG = 1;
-    private static final short POSIX_SPAWN_SETSIGMASK = 8;
     private static final int SOL_TCP = 6;
     private static final int TCP_INFO = 11;
-    /** Bigger than glibc's posix_spawn_file_actions_t (80), posix_spawnattr_t (336), sigset_t (128). */
-    private static final long OPAQUE = 512;
 
     private static final boolean NATIVE_ACCESS = Libc.class.getModule().isNativeAccessEnabled();
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final long ERRNO = CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
-    private static final MethodHandle POSIX_SPAWNP = bind("posix_spawnp", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle ACTIONS_INIT = bind("posix_spawn_file_actions_init", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ACTIONS_DESTROY = bind("posix_spawn_file_actions_destroy", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ADD_DUP2 = bind("posix_spawn_file_actions_adddup2", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle ADD_CLOSEFROM = bind("posix_spawn_file_actions_addclosefrom_np", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle ATTR_INIT = bind("posix_spawnattr_init", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
-    private static final MethodHandle ATTR_SETFLAGS = bind("posix_spawnattr_setflags", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_SHORT));
-    private static final MethodHandle ATTR_SETSIGMASK = bind("posix_spawnattr_setsigmask", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle SIGEMPTYSET = bind("sigemptyset", false,
-            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle PIDFD_OPEN = bind("pidfd_open", true,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle EPOLL_CREATE1 = bind("epoll_create1", true,
@@ -132,14 +108,14 @@ final class Libc {
     /** Why these calls can't be made here, or null when they can. */
     static final String UNAVAILABLE = !NATIVE_ACCESS ? "native access is not enabled"
             : !System.getProperty("os.name", "").equals("Linux") ? "not Linux"
-            : java.util.Arrays.asList(POSIX_SPAWNP, ADD_CLOSEFROM, PIDFD_OPEN, EPOLL_WAIT, EVENTFD, PIPE2, RECV, IOCTL, WAITPID, FCNTL, GETSOCKOPT).contains(null)
-            ? "the C library lacks posix_spawn_file_actions_addclosefrom_np or pidfd_open (glibc >= 2.36 has both)"
+            : java.util.Arrays.asList(PIDFD_OPEN, EPOLL_WAIT, EVENTFD, PIPE2, RECV, IOCTL, WAITPID, FCNTL, GETSOCKOPT).contains(null)
+            ? "the C library lacks pidfd_open (glibc >= 2.36 has it)"
             : null;
 
     private Libc() {
     }
 
-    private static MethodHandle bind(String name, boolean errno, FunctionDescriptor descriptor,
+    static MethodHandle bind(String name, boolean errno, FunctionDescriptor descriptor,
                                      Linker.Option... options) {
         if (!NATIVE_ACCESS) {
             return null;
@@ -177,79 +153,6 @@ final class Libc {
 
         private int errno() {
             return state.get(JAVA_INT, ERRNO);
-        }
-    }
-
-    /**
-     * Starts {@code command} (searched on the server's PATH, as the JDK does) with {@code socket}
-     * as its stdin and stdout, {@code stderr} as its stderr, nothing else open, no signal
-     * blocked, and {@code env} as its whole environment. Returns its pid.
-     */
-    static int spawn(Arena arena, List<String> command, Map<String, String> env, int socket, int stderr)
-            throws IOException {
-        MemorySegment actions = arena.allocate(OPAQUE, 16);
-        MemorySegment pid = arena.allocate(JAVA_INT);
-        MemorySegment argv = arena.allocate(ADDRESS, command.size() + 1L);
-        for (int i = 0; i < command.size(); i++) {
-            argv.setAtIndex(ADDRESS, i, arena.allocateFrom(command.get(i)));
-        }
-        MemorySegment envp = arena.allocate(ADDRESS, env.size() + 1L);
-        int i = 0;
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            envp.setAtIndex(ADDRESS, i++, arena.allocateFrom(e.getKey() + "=" + e.getValue()));
-        }
-        try {
-            check("posix_spawn_file_actions_init", (int) ACTIONS_INIT.invokeExact(actions));
-            try {
-                check("dup2", (int) ADD_DUP2.invokeExact(actions, socket, 0));
-                check("dup2", (int) ADD_DUP2.invokeExact(actions, socket, 1));
-                check("dup2", (int) ADD_DUP2.invokeExact(actions, stderr, 2));
-                // The JDK doesn't mark its descriptors close-on-exec: without this the
-                // program would hold the listener and every other caller's socket.
-                check("closefrom", (int) ADD_CLOSEFROM.invokeExact(actions, 3));
-                int error = (int) POSIX_SPAWNP.invokeExact(pid, argv.getAtIndex(ADDRESS, 0), actions,
-                        SpawnAttributes.ATTR, argv, envp);
-                if (error != 0) {
-                    throw new IOException("Cannot run program \"" + command.get(0) + "\": error=" + error
-                            + ", " + strerror(error));
-                }
-                return pid.get(JAVA_INT, 0);
-            } finally {
-                int ignored = (int) ACTIONS_DESTROY.invokeExact(actions);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    /**
-     * The spawn attributes every program gets, made once (posix_spawn only reads them): no
-     * signal blocked. The JVM's threads block SIGQUIT (and may block others): a program must
-     * start with none blocked, as after a shell's fork.
-     */
-    private static final class SpawnAttributes {
-        static final MemorySegment ATTR = make();
-
-        private static MemorySegment make() {
-            MemorySegment attr = Arena.global().allocate(OPAQUE, 16);
-            MemorySegment mask = Arena.global().allocate(OPAQUE, 16);
-            try {
-                check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
-                check("sigemptyset", (int) SIGEMPTYSET.invokeExact(mask));
-                check("setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, mask));
-                check("setflags", (int) ATTR_SETFLAGS.invokeExact(attr, POSIX_SPAWN_SETSIGMASK));
-                return attr;
-            } catch (Throwable t) {
-                throw new IllegalStateException("cannot set up posix_spawn's attributes", t);
-            }
-        }
-    }
-
-    private static void check(String what, int result) throws IOException {
-        if (result != 0) {
-            throw new IOException("posix_spawn set-up failed (" + what + "): " + strerror(result));
         }
     }
 
@@ -459,7 +362,7 @@ final class Libc {
                 info.get(JAVA_LONG, 128), info.get(JAVA_LONG, 120), Integer.toUnsignedLong(queued.get(JAVA_INT, 0)));
     }
 
-    private static String strerror(int errno) {
+    static String strerror(int errno) {
         try {
             MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
             return message.reinterpret(1024).getString(0);

@@ -86,7 +86,7 @@ final class SocketChild {
             pipe = Libc.stderrPipe(s);
             int pid;
             try {
-                pid = Libc.spawn(arena, exec.command(), env, socket, pipe[1]);
+                pid = PosixSpawn.start(arena, exec.command(), env, socket, pipe[1]);
             } finally {
                 Libc.close(pipe[1]); // the program has its own copy
             }

@@ -48,7 +48,7 @@ final class SocketExec {
     static final System.Logger LOG = System.getLogger(Exec.class.getName());
     private static final Class<?> SEL_CH = selChImpl();
     private static final MethodHandle FD = fdGetter();
-    private static final String UNAVAILABLE = Libc.UNAVAILABLE != null ? Libc.UNAVAILABLE
+    private static final String UNAVAILABLE = PosixSpawn.UNAVAILABLE != null ? PosixSpawn.UNAVAILABLE
             : FD == null ? "sun.nio.ch is not exported to this code" : null;
     /** How often a running program's byte counts and idle clock are read from the kernel. */
     static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);

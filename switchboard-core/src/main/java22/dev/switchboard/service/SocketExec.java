@@ -31,8 +31,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * which would take the JDK's own children. Then the server sends its FIN and lingers for the
  * caller's ({@link Linger#MAX} at most) before it closes: the caller sees EOF when the program
  * exits (a process the program left behind holding the socket loses it then). The watcher
- * also reads the stderr pipes and does the lingering, so a connection's own (virtual) thread
- * only starts the program and waits once. The bytes each way and the idle clock come from
+ * also reads the stderr pipes and does the lingering, so no thread of ours waits for a
+ * program: {@link #start} returns once it runs (the server calls it from its accept loop, see
+ * {@link Exec#startDetached}) and the result comes on the watcher's thread; {@link #run} is
+ * the same for a caller that wants to block. The bytes each way and the idle clock come from
  * the kernel ({@code TCP_INFO}), since the bytes never pass through this process.
  *
  * <p>It applies on Linux (glibc 2.36+) with JDK 22+ when the JVM lets this code call native

@@ -3,10 +3,13 @@ package dev.switchboard.relay;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
 
-/** The byte-moving steps both relay tests use: seeded data, write-then-half-close, read to EOF. */
+/** The byte-moving steps both relay tests use: seeded data, write-then-half-close, read to EOF, a named upstream. */
 final class ChannelBytes {
 
     private ChannelBytes() {
@@ -33,5 +36,21 @@ final class ChannelBytes {
             buf.clear();
         }
         return all.toByteArray();
+    }
+
+    /** An upstream, run on {@code threads}, that answers every caller with its name and closes. */
+    static void nameServer(ExecutorService threads, ServerSocketChannel s, String name) {
+        threads.submit(() -> {
+            while (true) {
+                SocketChannel ch = s.accept();
+                threads.submit(() -> {
+                    try (ch) {
+                        writeAllAndHalfClose(ch, name.getBytes(StandardCharsets.US_ASCII));
+                        readToEof(ch);
+                    }
+                    return null;
+                });
+            }
+        });
     }
 }

@@ -1,6 +1,7 @@
 package dev.switchboard.relay;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static dev.switchboard.relay.ChannelBytes.nameServer;
 import static dev.switchboard.relay.ChannelBytes.random;
 import static dev.switchboard.relay.ChannelBytes.readToEof;
 import static dev.switchboard.relay.ChannelBytes.writeAllAndHalfClose;
@@ -229,8 +230,8 @@ class LoopRelayTest {
         gone.close();
         ServerSocketChannel one = listen();
         ServerSocketChannel two = listen();
-        nameServer(one, "one");
-        nameServer(two, "two");
+        nameServer(threads, one, "one");
+        nameServer(threads, two, "two");
         Upstreams upstreams = new Upstreams(List.of(dead, at(one), at(two)), Duration.ofHours(1));
         TcpServer server = serve(new Relay(upstreams, relayTo(dead).dialer(), SendProxy.NONE, null, relayed::add));
         List<String> answers = new ArrayList<>();
@@ -244,22 +245,6 @@ class LoopRelayTest {
         assertThat(answers).containsOnly("one", "two").contains("one", "two");
         assertThat(used).doesNotContain(dead.toString());
         assertThat(upstreams.plan()).as("the dead one is backing off").doesNotContain(dead).hasSize(2);
-    }
-
-    /** An upstream that answers every caller with its name and closes. */
-    private void nameServer(ServerSocketChannel s, String name) {
-        async(() -> {
-            while (true) {
-                SocketChannel ch = s.accept();
-                async(() -> {
-                    try (ch) {
-                        writeAllAndHalfClose(ch, name.getBytes(US_ASCII));
-                        readToEof(ch);
-                    }
-                    return null;
-                });
-            }
-        });
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.switchboard.relay;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static dev.switchboard.relay.ChannelBytes.nameServer;
 import static dev.switchboard.relay.ChannelBytes.random;
 import static dev.switchboard.relay.ChannelBytes.readToEof;
 import static dev.switchboard.relay.ChannelBytes.writeAllAndHalfClose;
@@ -221,8 +222,8 @@ class RelayTest {
         gone.close();
         ServerSocketChannel one = listen();
         ServerSocketChannel two = listen();
-        nameServer(one, "one");
-        nameServer(two, "two");
+        nameServer(threads, one, "one");
+        nameServer(threads, two, "two");
         Upstreams upstreams = new Upstreams(List.of(dead, upstreamAt(one), upstreamAt(two)), Duration.ofHours(1));
         Relay relay = new Relay(upstreams, relayTo(dead).dialer(), SendProxy.NONE, null, records::add);
         List<String> answers = new ArrayList<>();
@@ -239,22 +240,6 @@ class RelayTest {
         assertThat(answers).containsOnly("one", "two").contains("one", "two");
         assertThat(upstreamsUsed).doesNotContain(dead.toString());
         assertThat(upstreams.plan()).as("the dead one is backing off").doesNotContain(dead).hasSize(2);
-    }
-
-    /** An upstream that answers every caller with its name and closes. */
-    private void nameServer(ServerSocketChannel s, String name) {
-        async(() -> {
-            while (true) {
-                SocketChannel ch = s.accept();
-                async(() -> {
-                    try (ch) {
-                        writeAllAndHalfClose(ch, name.getBytes(US_ASCII));
-                        readToEof(ch);
-                    }
-                    return null;
-                });
-            }
-        });
     }
 
     @ParameterizedTest

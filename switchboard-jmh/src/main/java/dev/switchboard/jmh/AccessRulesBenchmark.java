@@ -4,31 +4,16 @@ import dev.switchboard.server.AccessRules;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Shows a regression in the allow/deny check the accept step makes for every caller: ten
  * {@code --allow}/{@code --deny} blocks of both families, matched against an IPv4 or an IPv6
  * caller (every block is looked at: the most specific match decides).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
-@Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
-@Fork(1)
-public class AccessRulesBenchmark {
+public class AccessRulesBenchmark extends HotPathBenchmark {
 
     static final List<String> ALLOW = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "198.51.100.0/24",
             "2001:db8::/32", "fd00::/8");

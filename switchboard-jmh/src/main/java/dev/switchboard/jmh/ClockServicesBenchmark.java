@@ -4,29 +4,14 @@ import dev.switchboard.service.Daytime;
 import dev.switchboard.service.Time;
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Shows a regression in the answer daytime and time make per connection: daytime formats the
  * clock as an RFC 1123 line (the formatter is the cost), time packs 32 bits; both as a driver
  * receives them from {@code opened}, a fresh protocol each, as the factory makes them.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
-@Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
-@Fork(1)
-public class ClockServicesBenchmark {
+public class ClockServicesBenchmark extends HotPathBenchmark {
 
     /** The wall clock, as the server reads it; the test sets a fixed one. */
     Clock clock = Clock.systemUTC();

@@ -6,18 +6,9 @@ import dev.switchboard.service.ProtocolHandler;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Shows a regression in echo's 64-byte round trip without a socket: the protocol answering one
@@ -26,13 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * of {@value #MESSAGES} messages, reported per message, so its read buffer and queue are
  * amortised as on a real connection).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
-@Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
-@Fork(1)
-public class EchoBenchmark {
+public class EchoBenchmark extends HotPathBenchmark {
 
     static final int MESSAGE = 64;
     static final int MESSAGES = 64;

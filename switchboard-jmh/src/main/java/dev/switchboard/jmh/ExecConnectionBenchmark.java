@@ -12,11 +12,8 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -24,7 +21,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Timeout;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Shows a regression in exec's per-connection cost, end to end: a {@link TcpServer} running
@@ -32,14 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * connects, reads the answer to EOF and closes. Most of the time is the program's own start
  * and the kernel's, so compare the two paths and runs on the same machine only.
  */
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
-@Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
 // What the jar's manifest gives the tool: without these the fast path quietly steps aside.
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED"})
 @Timeout(time = 30)
-public class ExecConnectionBenchmark {
+public class ExecConnectionBenchmark extends HotPathBenchmark {
 
     static final String ANSWER = "hi\n";
 

@@ -7,18 +7,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Shows a regression in what greet does per connection: rendering the default template for one
@@ -26,13 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@link #protocol}, the event loop's share) and through the blocking adapter over an
  * in-memory connection ({@link #blocking}, what the thread models add per connection).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
-@Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
-@Fork(1)
-public class GreetBenchmark {
+public class GreetBenchmark extends HotPathBenchmark {
 
     /** The caller's family: a public IPv4 or IPv6 address, as a server on the internet sees. */
     @Param({"ipv4", "ipv6"})

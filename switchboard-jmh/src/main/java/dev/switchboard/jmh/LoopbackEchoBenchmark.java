@@ -14,21 +14,14 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Timeout;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Shows a regression anywhere on a served connection's data path, end to end: an echo
@@ -36,13 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * blocking client doing 64-byte round trips over loopback. Kernel time is most of it, so
  * compare runs on the same machine only.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
-@Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
-@Fork(1)
 @Timeout(time = 30) // a server that stops answering fails the iteration instead of hanging the run
-public class LoopbackEchoBenchmark {
+public class LoopbackEchoBenchmark extends HotPathBenchmark {
 
     static final int MESSAGE = 64;
 

@@ -8,31 +8,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Shows a regression in decoding one PROXY header, v1 text or v2 binary, for an IPv4 or IPv6
  * caller, with the decoder every server path uses (framed read by read as from the socket,
  * never past the header; the caller's first data follows it, as on the wire).
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = Defaults.WARMUP_ITERATIONS, time = Defaults.SECONDS)
-@Measurement(iterations = Defaults.MEASUREMENT_ITERATIONS, time = Defaults.SECONDS)
-@Fork(1)
-public class ProxyHeaderBenchmark {
+public class ProxyHeaderBenchmark extends HotPathBenchmark {
 
     @Param({"v1-ipv4", "v1-ipv6", "v2-ipv4", "v2-ipv6"})
     public String header;

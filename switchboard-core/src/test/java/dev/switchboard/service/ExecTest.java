@@ -62,10 +62,12 @@ class ExecTest {
                 .filter(k -> k.matches("[A-Za-z_][A-Za-z0-9_]*") && !ExecEnvironment.PASSED.contains(k))
                 .findFirst().orElseThrow();
         try (Loopback l = new Loopback()) {
-            l.serve(exec("env").withEnv(List.of(someServerVariable, "GREETING=hi there", "PROTO=UDP")));
+            l.serve(exec("env").withEnv(List.of(someServerVariable, "GREETING=hi there", "PROTO=UDP",
+                    "TCPREMOTEHOST=spoofed.example")));
             String out = text(l.readAll());
             assertThat(out.lines()).contains(someServerVariable + "=" + System.getenv(someServerVariable),
-                    "GREETING=hi there", "PROTO=TCP"); // the UCSPI variables can't be overridden
+                    "GREETING=hi there", "PROTO=TCP") // the UCSPI variables can't be overridden
+                    .noneMatch(line -> line.startsWith("TCPREMOTEHOST=")); // nor made up
         }
         assertThatThrownBy(() -> exec("env").withEnv(List.of("BAD-NAME")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("BAD-NAME");

@@ -219,9 +219,19 @@ public record Exec(List<String> command, List<String> env, Duration grace, Durat
         });
     }
 
-    /** A line cutter for one program's stderr, each line prefixed ({@code [#12] }) and made printable. */
+    /**
+     * A line cutter for one program's stderr, each line prefixed ({@code [#12] }) and made
+     * printable. A {@code stderr} consumer that throws loses that line, not the connection:
+     * the lines are read where the program's end is watched for.
+     */
     StderrLines stderrLines(String prefix) {
-        return new StderrLines(line -> stderr.accept(prefix + printable(line)));
+        return new StderrLines(line -> {
+            try {
+                stderr.accept(prefix + printable(line));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "exec's stderr consumer failed, a line of the program's was lost: " + e);
+            }
+        });
     }
 
     /** Longest stderr line passed on; the rest is cut, so one line can't flood the log. */

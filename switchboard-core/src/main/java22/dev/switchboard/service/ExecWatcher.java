@@ -64,21 +64,55 @@ final class ExecWatcher {
             Libc.epollAdd(s, epoll, child.stderr, Libc.EPOLLIN, tag(child, STDERR));
             Libc.epollAdd(s, epoll, child.pidfd, Libc.EPOLLIN, tag(child, EXIT));
         } catch (IOException e) {
-            children.remove(child.token);
-            synchronized (child) {
-                Libc.kill(child.pid, Libc.SIGKILL);
-                Libc.waitpid(s, child.pid); // after SIGKILL: a moment at most
-                child.reaped = true;
-            }
-            for (int fd : new int[] {child.pidfd, child.socket, child.stderr}) {
-                Libc.epollDelete(s, epoll, fd);
-                Libc.close(fd);
-            }
+            discard(s, child);
             throw e;
         }
         if (child.nextLook - sleepsUntil < 0) {
             Libc.signalEventfd(s, wakeup); // a short idle timeout: its first look is due sooner
         }
+    }
+
+    /**
+     * Whatever went wrong with this child would come round again (epoll is level-triggered):
+     * its connection ends here, as an error, with nothing of it left behind, and the others
+     * are watched on.
+     */
+    private void fail(SocketChild child, Exception e) {
+        SocketExec.LOG.log(Level.WARNING, "exec's watcher failed on " + child.connection, e);
+        discard(scratch, child);
+        child.done.completeExceptionally(e);
+    }
+
+    /**
+     * Lets go of a child that can't be watched on: its descriptors out of the set and closed,
+     * the program killed unless it was reaped already, and reaped (after SIGKILL, a moment at
+     * most). {@code s} is the calling thread's.
+     */
+    private void discard(Libc.Scratch s, SocketChild child) {
+        if (children.remove(child.token) == null) return; // finished: its descriptors are closed
+        if (child.status < 0) closeWatched(s, child.pidfd);
+        if (child.socketWatched) closeWatched(s, child.socket);
+        else Libc.close(child.socket);
+        if (child.stderrOpen) closeWatched(s, child.stderr);
+        child.socketWatched = false;
+        child.stderrOpen = false;
+        synchronized (child) {
+            if (!child.reaped) {
+                Libc.kill(child.pid, Libc.SIGKILL);
+                try {
+                    child.exited.complete(Libc.waitpid(s, child.pid));
+                } catch (IOException e) {
+                    SocketExec.LOG.log(Level.WARNING, "cannot reap " + child.pid + ": " + e);
+                }
+                child.reaped = true;
+            }
+        }
+    }
+
+    /** Out of the set before the close: see {@link #exited}. */
+    private void closeWatched(Libc.Scratch s, int fd) {
+        Libc.epollDelete(s, epoll, fd);
+        Libc.close(fd);
     }
 
     private static long tag(SocketChild child, int what) {
@@ -121,8 +155,7 @@ final class ExecWatcher {
                     }
                     finishIfOver(child);
                 } catch (IOException | RuntimeException e) {
-                    SocketExec.LOG.log(Level.WARNING, "exec's watcher failed on " + child.connection, e);
-                    child.done.completeExceptionally(e);
+                    fail(child, e);
                 }
             }
         }
@@ -133,8 +166,7 @@ final class ExecWatcher {
         child.status = child.exited.join();
         // Taken out of the set before the close, which alone would not do it: a program being
         // spawned at this moment holds a copy of every descriptor until it execs.
-        Libc.epollDelete(scratch, epoll, child.pidfd);
-        Libc.close(child.pidfd);
+        closeWatched(scratch, child.pidfd);
         long now = System.nanoTime();
         child.stderrUntil = now + child.grace.toNanos(); // a process left behind may hold it
         if (child.outcome() == Splice.Outcome.OK && child.socketWatched) {
@@ -176,10 +208,9 @@ final class ExecWatcher {
     }
 
     private void closeStderr(SocketChild child) {
-        child.lines.end();
         child.stderrOpen = false;
-        Libc.epollDelete(scratch, epoll, child.stderr); // see exited()
-        Libc.close(child.stderr);
+        closeWatched(scratch, child.stderr);
+        child.lines.end();
     }
 
     private void unwatchSocket(SocketChild child) {
@@ -191,8 +222,8 @@ final class ExecWatcher {
 
     /** Once reaped, read to the end of stderr and lingered: the socket goes, the runner wakes. */
     private void finishIfOver(SocketChild child) {
-        if (child.status < 0 || child.stderrOpen || child.lingering || child.done.isDone()) return;
-        children.remove(child.token);
+        if (child.status < 0 || child.stderrOpen || child.lingering) return;
+        if (children.remove(child.token) == null) return; // discarded
         unwatchSocket(child);
         child.restoreMode(scratch);
         child.observe(scratch, true);
@@ -204,24 +235,32 @@ final class ExecWatcher {
     private long tick(long now) {
         long next = now + SocketExec.REFRESH_NANOS;
         for (SocketChild child : children.values()) {
-            if (now - child.nextLook >= 0) {
-                if (child.status < 0) {
-                    child.refresh(scratch);
-                    child.nextLook = now + child.refreshNanos;
-                } else {
-                    if (child.lingering && now - child.lingerUntil >= 0) {
-                        child.lingering = false; // the caller keeps its end open: close anyway
-                        unwatchSocket(child);
-                    }
-                    if (child.stderrOpen && now - child.stderrUntil >= 0) {
-                        closeStderr(child);
-                    }
-                    finishIfOver(child);
-                    child.nextLook = child.lingering ? Math.min(child.stderrUntil, child.lingerUntil) : child.stderrUntil;
-                }
+            try {
+                look(child, now);
+            } catch (RuntimeException e) {
+                fail(child, e);
             }
             if (children.containsKey(child.token) && child.nextLook - next < 0) next = child.nextLook;
         }
         return next;
+    }
+
+    /** The periodic look at one child, when it is due. */
+    private void look(SocketChild child, long now) {
+        if (now - child.nextLook < 0) return;
+        if (child.status < 0) {
+            child.refresh(scratch);
+            child.nextLook = now + child.refreshNanos;
+            return;
+        }
+        if (child.lingering && now - child.lingerUntil >= 0) {
+            child.lingering = false; // the caller keeps its end open: close anyway
+            unwatchSocket(child);
+        }
+        if (child.stderrOpen && now - child.stderrUntil >= 0) {
+            closeStderr(child);
+        }
+        finishIfOver(child);
+        child.nextLook = child.lingering ? Math.min(child.stderrUntil, child.lingerUntil) : child.stderrUntil;
     }
 }

@@ -74,6 +74,19 @@ class ExecTest {
     }
 
     @Test
+    void aStderrConsumerThatThrowsLosesItsLinesNotTheConnection() throws Exception {
+        try (Loopback l = new Loopback()) {
+            CompletableFuture<Void> served = l.serve(exec("sh", "-c", "echo one >&2; echo hi; echo two >&2")
+                    .withStderr(line -> {
+                        throw new IllegalStateException("a log that fails");
+                    }));
+            assertThat(text(l.readAll())).isEqualTo("hi\n"); // and the end: nothing holds the socket
+            served.get(10, TimeUnit.SECONDS);
+            assertThat(l.connection.outcome()).isEqualTo("exit=0");
+        }
+    }
+
+    @Test
     void outputWrittenAfterTheCallersHalfCloseArrivesWhole() throws Exception {
         try (Loopback l = new Loopback()) {
             CompletableFuture<Void> served = l.serve(exec("sh", "-c", "cat >/dev/null; echo late; head -c 300000 /dev/zero"));

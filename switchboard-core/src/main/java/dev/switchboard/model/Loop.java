@@ -147,7 +147,11 @@ final class Loop implements Runnable {
         } finally {
             registerIncoming(); // so that nobody handed over is left unaccounted for
             for (LoopTask c : new ArrayList<>(live)) {
-                c.abort("shutdown");
+                try {
+                    c.abort("shutdown");
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "closing a connection of the event loop failed", e); // the others still close
+                }
             }
             try {
                 selector.close(); // deregisters every key

@@ -158,11 +158,17 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
     /**
      * Tells the connection's log record and the {@code records} consumer how the relay ended.
      * An outcome already set (the server's idle timeout, its shutdown) is the cause and stands.
+     * A consumer that throws is only logged: on the loop it would otherwise end every
+     * connection the loop drives.
      */
     public void finish(Connection client, Upstream upstream, String outcome, long toUp, long toClient) {
         client.outcome(outcome);
         client.field("upstream", String.valueOf(upstream));
-        records.accept(new RelayRecord(client.id(), String.valueOf(upstream), client.outcome(), toUp, toClient));
+        try {
+            records.accept(new RelayRecord(client.id(), String.valueOf(upstream), client.outcome(), toUp, toClient));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "relay records consumer failed", e);
+        }
     }
 
     /**

@@ -154,6 +154,27 @@ class LoopRelayTest {
     }
 
     @Test
+    void aRecordsConsumerThatThrowsCostsNeitherTheLoopNorAnotherCallersBytes() throws Exception {
+        ServerSocketChannel upstream = listen();
+        TcpServer server = serve(relayTo(at(upstream)).withRecords(r -> {
+            throw new IllegalStateException("a log that fails");
+        }));
+        SocketChannel other = call(server); // on the same, only loop
+        SocketChannel otherUp = accept(upstream);
+        SocketChannel resetting = call(server);
+        accept(upstream);
+        resetting.setOption(StandardSocketOptions.SO_LINGER, 0);
+        resetting.close(); // its relay ends with a reset, and a record for the consumer
+        assertThat(serverRecord().outcome()).isEqualTo("reset");
+
+        writeAllAndHalfClose(other, "still here".getBytes(US_ASCII));
+        assertThat(new String(readToEof(otherUp), US_ASCII)).isEqualTo("still here");
+        writeAllAndHalfClose(otherUp, "and served".getBytes(US_ASCII));
+        assertThat(new String(readToEof(other), US_ASCII)).isEqualTo("and served");
+        assertThat(serverRecord().outcome()).isEqualTo("ok");
+    }
+
+    @Test
     void aLateReplyAfterTheCallersHalfCloseArrivesWhole() throws Exception {
         ServerSocketChannel upstream = listen();
         byte[] reply = random(1 << 20, 3);

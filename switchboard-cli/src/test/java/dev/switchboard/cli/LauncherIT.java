@@ -103,6 +103,44 @@ class LauncherIT {
         return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }
 
+    /**
+     * Runs the launcher through sh with some of its standard streams closed ({@code <&-},
+     * {@code >&-}): what a daemon or a careless script hands it.
+     */
+    Run launchClosed(String closing, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" " + closing, "sh",
+                root.resolve("switchboard").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("SWITCHBOARD_JAVA_OPTS");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(150, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), out, err);
+    }
+
+    @Test
+    void aClosedStdinReadsAsEmptyRatherThanAsTheJvmsOwnFiles() throws Exception {
+        // The JVM's first open file takes a free descriptor 0: we sent its module image.
+        try (LoopbackServer server = new LoopbackServer(s -> s.getOutputStream().write(
+                ("got " + s.getInputStream().readAllBytes().length + " bytes\n").getBytes(StandardCharsets.US_ASCII)))) {
+            Run r = launchClosed("<&-", "connect", "127.0.0.1", "" + server.port());
+            assertThat(r).isEqualTo(new Run(0, "got 0 bytes\n", ""));
+        }
+    }
+
+    @Test
+    void aClosedStdoutDropsWhatThePeerSends() throws Exception {
+        // Descriptor 1 was the JVM's module image; closing "stdout" at the peer's EOF crashed it.
+        try (LoopbackServer server = new LoopbackServer(s -> s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII)))) {
+            Run r = launchClosed("</dev/null >&-", "connect", "127.0.0.1", "" + server.port());
+            assertThat(r).isEqualTo(new Run(0, "", ""));
+        }
+    }
+
     @Test
     void runsTheJarWithACacheMadeOnceAndUsed() throws Exception {
         assertThat(connect(null)).isEqualTo("hello\n");

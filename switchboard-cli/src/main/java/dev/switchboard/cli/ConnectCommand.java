@@ -76,6 +76,9 @@ final class ConnectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         CommandLine cmd = spec.commandLine();
+        // Java reads "" as the loopback address; here it is an unset variable, not this machine.
+        if (host.isEmpty()) throw new CommandLine.ParameterException(cmd, "HOST is empty");
+        if (source != null && source.isEmpty()) throw new CommandLine.ParameterException(cmd, "-s is empty");
         Dialer dialer = Dialer.defaults().withFamily(family.family(cmd)).withConnectTimeout(connectTimeout);
         if (scan) {
             if (sendProxy != SendProxy.NONE) {

@@ -115,6 +115,9 @@ final class ListenCommand implements Callable<Integer> {
     private ServerSocketChannel bind(Family f) throws IOException {
         InetAddress local;
         if (address != null) {
+            if (address.isEmpty()) { // Java would read it as the loopback address
+                throw new CommandLine.ParameterException(spec.commandLine(), "-s is empty");
+            }
             try {
                 local = InetAddress.getByName(address);
             } catch (UnknownHostException e) {

@@ -55,7 +55,22 @@ class UsageErrorsTest {
         "listen --send a --crlf 0           | switchboard listen: --send and --crlf cannot be used together (write \\r\\n in the --send text)",
     })
     void oneLineAndExit2(String commandLine, String message) {
-        Run r = run(commandLine.strip().split(" +"));
+        assertOneLineAndExit2(run(commandLine.strip().split(" +")), message);
+    }
+
+    /**
+     * An empty HOST or -s (an unset shell variable, say) is a mistake, not this machine: Java
+     * reads "" as the loopback address, so we used to call or listen on 127.0.0.1 instead.
+     */
+    @org.junit.jupiter.api.Test
+    void anEmptyHostOrAddressIsNotLoopback() {
+        assertOneLineAndExit2(run("connect", "", "80"), "switchboard connect: HOST is empty");
+        assertOneLineAndExit2(run("connect", "-z", "", "80"), "switchboard connect: HOST is empty");
+        assertOneLineAndExit2(run("connect", "-s", "", "localhost", "80"), "switchboard connect: -s is empty");
+        assertOneLineAndExit2(run("listen", "-s", "", "0"), "switchboard listen: -s is empty");
+    }
+
+    private static void assertOneLineAndExit2(Run r, String message) {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().lines().findFirst()).contains(message);
         assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");

@@ -154,7 +154,7 @@ final class ConnectCommand implements Callable<Integer> {
             case OK -> 0;
             case IDLE_TIMEOUT -> throw new Failure(ExitCode.FAILURE,
                     "no data either way for " + SecondsConverter.format(data.idleTimeout) + ": connection closed");
-            case RESET -> throw new Failure(ExitCode.FAILURE, "connection lost: " + r.failure().getMessage(), r.failure());
+            case RESET -> throw new Failure(ExitCode.FAILURE, SpliceOptions.lost(r.failure()), r.failure());
         };
     }
 

@@ -96,7 +96,7 @@ final class ListenCommand implements Callable<Integer> {
                 String ending = switch (r.outcome()) {
                     case OK -> null;
                     case IDLE_TIMEOUT -> "no data either way for " + SecondsConverter.format(data.idleTimeout);
-                    case RESET -> "connection lost: " + r.failure().getMessage();
+                    case RESET -> SpliceOptions.lost(r.failure());
                 };
                 if (!keepOpen && ending != null) {
                     if (verbose) err.println("switchboard: closed " + Dialer.hostPort(remote) + ": " + summary);

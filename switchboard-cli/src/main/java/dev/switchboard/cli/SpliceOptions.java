@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import picocli.CommandLine;
@@ -67,8 +68,23 @@ public final class SpliceOptions {
      * peer's EOF has been passed on to {@code out}, {@code onPeerEnd} runs (null: nothing).
      */
     static Endpoint local(InputStream in, OutputStream out, Runnable onPeerEnd) {
-        Endpoint streams = Endpoint.of(in, out);
+        Endpoint streams = new Named(Endpoint.of(in, out));
         return onPeerEnd == null ? streams : new OnPeerEnd(streams, onPeerEnd);
+    }
+
+    /**
+     * How a splice that failed is told: a stdin or stdout we could not use is named as such
+     * (a full disk, a closed pipe), anything else is the connection's.
+     */
+    static String lost(IOException failure) {
+        return failure instanceof StdioFailure ? failure.getMessage() : "connection lost: " + failure.getMessage();
+    }
+
+    /** A read of our stdin or a write to our stdout that failed: our side, not the connection. */
+    private static final class StdioFailure extends IOException {
+        StdioFailure(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     /**
@@ -107,6 +123,31 @@ public final class SpliceOptions {
                 inner.shutdownOutput();
             } finally {
                 onPeerEnd.run();
+            }
+        }
+    }
+
+    /** Our side, naming itself in its failures. */
+    private static final class Named extends ForwardingEndpoint {
+        Named(Endpoint inner) {
+            super(inner);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            try {
+                return inner.read(dst);
+            } catch (IOException e) {
+                throw new StdioFailure("cannot read stdin: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void write(ByteBuffer src) throws IOException {
+            try {
+                inner.write(src);
+            } catch (IOException e) {
+                throw new StdioFailure("cannot write to stdout: " + e.getMessage(), e);
             }
         }
     }

@@ -267,6 +267,28 @@ class ConnectListenIT {
     }
 
     @Test
+    void aStdoutThatCannotBeWrittenIsNamedNotCalledALostConnection() throws Exception {
+        // /dev/full: every write fails with ENOSPC. We said "connection lost: No space left on device".
+        Path full = Path.of("/dev/full");
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Proc connect = Proc.start(Proc.switchboard("connect", "127.0.0.1", "" + server.getLocalPort()), null, full)) {
+            try (Socket s = server.accept()) {
+                s.getOutputStream().write(ascii("hello\n"));
+            }
+            assertThat(connect.exit(EXIT)).isEqualTo(1);
+            assertThat(connect.stderr()).isEqualTo("switchboard: cannot write to stdout: No space left on device\n");
+        }
+        try (Proc listen = Proc.start(Proc.switchboard("listen", "-s", "127.0.0.1", "0"), null, full)) {
+            int port = listen.awaitListening();
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.getOutputStream().write(ascii("hello\n"));
+                assertThat(listen.exit(EXIT)).isEqualTo(1);
+            }
+            assertThat(listen.stderr()).endsWith("\nswitchboard: cannot write to stdout: No space left on device\n");
+        }
+    }
+
+    @Test
     void whenThePeerHalfClosesFirstStdinThatIsReadyStillGoesOut() throws Exception {
         // OpenBSD nc -N does this: it sends, half-closes at once, and keeps reading.
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());

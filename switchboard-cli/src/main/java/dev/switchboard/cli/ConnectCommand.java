@@ -174,7 +174,17 @@ final class ConnectCommand implements Callable<Integer> {
             return p;
         } catch (CommandLine.TypeConversionException e) {
             throw new CommandLine.ParameterException(cmd, "PORT: " + e.getMessage()
-                    + (port.contains(",") || port.contains("-") ? " (lists and ranges need -z)" : ""));
+                    + (scannable(port) ? " (lists and ranges need -z)" : ""));
+        }
+    }
+
+    /** Whether -z would take {@code text}: the hint is for a list or range, not any dash ("-1"). */
+    private static boolean scannable(String text) {
+        try {
+            PortList.parse(text);
+            return true;
+        } catch (CommandLine.TypeConversionException e) {
+            return false;
         }
     }
 

@@ -70,6 +70,17 @@ class UsageErrorsTest {
         assertOneLineAndExit2(run("listen", "-s", "", "0"), "switchboard listen: -s is empty");
     }
 
+    /** The "-z" hint only where -z would have taken the PORT: "-1" is no list or range. */
+    @org.junit.jupiter.api.Test
+    void theScanHintOnlyForARealListOrRange() {
+        assertThat(run("connect", "localhost", "-1").err().lines().findFirst())
+                .contains("switchboard connect: PORT: '-1' is not a port number (0-65535)");
+        assertThat(run("connect", "localhost", "80-").err().lines().findFirst())
+                .contains("switchboard connect: PORT: '80-' is not a port number (0-65535)");
+        assertThat(run("connect", "localhost", "80-90").err().lines().findFirst())
+                .contains("switchboard connect: PORT: '80-90' is not a port number (0-65535) (lists and ranges need -z)");
+    }
+
     private static void assertOneLineAndExit2(Run r, String message) {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().lines().findFirst()).contains(message);

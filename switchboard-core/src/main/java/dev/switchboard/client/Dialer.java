@@ -84,15 +84,18 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
             throw new DialException(DialException.Reason.UNKNOWN_HOST, "unknown host: " + host, e);
         }
         List<InetAddress> usable = new ArrayList<>();
+        boolean anyOfFamily = false;
         for (InetAddress a : all) {
-            if (family.admits(a) && (source == null || sourceFits(a))) {
+            if (!family.admits(a)) continue;
+            anyOfFamily = true;
+            if (source == null || sourceFits(a)) {
                 usable.add(a);
             }
         }
         List<InetSocketAddress> ordered = interleave(usable, port);
         if (ordered.isEmpty()) {
-            String why = source != null && !source.getAddress().isAnyLocalAddress()
-                    ? " from source " + hostAddress(source.getAddress())
+            // Name the first filter that left nothing: the family asked for, else the source.
+            String why = anyOfFamily ? " from source " + hostAddress(source.getAddress())
                     : family == Family.ANY ? "" : " over " + (family == Family.IPV4 ? "IPv4" : "IPv6");
             throw new DialException(DialException.Reason.NO_USABLE_ADDRESS,
                     "no address of " + host + " is reachable" + why, null);

@@ -95,6 +95,16 @@ class DialerTest {
     }
 
     @Test
+    void noAddressOfTheFamilyAskedForIsBlamedOnTheFamilyNotTheSource() throws Exception {
+        // connect -6 -s ::1 127.0.0.1 80: the name has no IPv6 address; the source is fine.
+        Dialer v6From = Dialer.defaults().withFamily(Family.IPV6).withSource(new InetSocketAddress("::1", 0));
+        assertThatThrownBy(() -> v6From.resolve("127.0.0.1", 80)).hasMessage("no address of 127.0.0.1 is reachable over IPv6");
+        // connect -s ::1 127.0.0.1 80: an address to call there is, but not from that source.
+        Dialer from = Dialer.defaults().withSource(new InetSocketAddress("::1", 0));
+        assertThatThrownBy(() -> from.resolve("127.0.0.1", 80)).hasMessage("no address of 127.0.0.1 is reachable from source ::1");
+    }
+
+    @Test
     void refusedSaysSo() throws Exception {
         int port = Loopback.closedPort();
         assertThatThrownBy(() -> Dialer.defaults().dial("127.0.0.1", port))

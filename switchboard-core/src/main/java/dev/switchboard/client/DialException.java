@@ -31,9 +31,7 @@ public final class DialException extends IOException {
 
     /** Why binding the source address failed, in words that name the address and the cure. */
     static DialException bindFailure(InetSocketAddress source, IOException e) {
-        String where = source.getAddress().isAnyLocalAddress()
-                ? "source port " + source.getPort()
-                : "source address " + Dialer.hostPort(source);
+        String where = where(source);
         String msg = String.valueOf(e.getMessage());
         if (msg.contains("in use")) {
             return new DialException(Reason.SOURCE_IN_USE, where + " is already in use", e);
@@ -47,6 +45,21 @@ public final class DialException extends IOException {
                     "cannot bind " + where + ": not an address of this machine", e);
         }
         return new DialException(Reason.OTHER, "cannot bind " + where + ": " + msg, e);
+    }
+
+    /**
+     * A fixed source that binds (SO_REUSEADDR) but already has a connection to this target:
+     * the connect itself fails (EADDRNOTAVAIL), and "cannot assign requested address" would
+     * not tell the user it is their -p.
+     */
+    static DialException sourceInUse(InetSocketAddress source, InetSocketAddress target, IOException e) {
+        return new DialException(Reason.SOURCE_IN_USE, where(source) + " is already in use for " + Dialer.hostPort(target), e);
+    }
+
+    private static String where(InetSocketAddress source) {
+        return source.getAddress().isAnyLocalAddress()
+                ? "source port " + source.getPort()
+                : "source address " + Dialer.hostPort(source);
     }
 
     /** One attempt's failure: socket errors become a reason; anything else is kept as it is. */

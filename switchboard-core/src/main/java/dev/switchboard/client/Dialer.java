@@ -156,7 +156,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
                             pending.add(ch);
                         } catch (IOException e) {
                             ch.close();
-                            lastFailure = DialException.connectFailure(e, target);
+                            lastFailure = connectFailure(e, target);
                         }
                         nextStart = delay == Long.MAX_VALUE ? Long.MAX_VALUE : now + delay;
                         continue;
@@ -182,7 +182,7 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
                             key.cancel();
                             pending.remove(ch);
                             ch.close();
-                            lastFailure = DialException.connectFailure(e, (InetSocketAddress) key.attachment());
+                            lastFailure = connectFailure(e, (InetSocketAddress) key.attachment());
                             nextStart = System.nanoTime(); // a failure starts the next attempt at once
                         }
                     }
@@ -211,8 +211,16 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
             return ch;
         } catch (IOException e) {
             closeQuietly(ch);
-            throw DialException.connectFailure(e, target);
+            throw connectFailure(e, target);
         }
+    }
+
+    /** One attempt's failure, named; with a fixed source port, a taken four-tuple is "in use". */
+    private IOException connectFailure(IOException e, InetSocketAddress target) {
+        if (source != null && source.getPort() != 0 && String.valueOf(e.getMessage()).contains("assign requested address")) {
+            return DialException.sourceInUse(source, target, e);
+        }
+        return DialException.connectFailure(e, target);
     }
 
     /** Completes a {@link #startConnect}: true once connected; a failure named as {@link #dial} names it. */

@@ -137,6 +137,22 @@ class DialerTest {
     }
 
     @Test
+    void aSourcePortStillConnectedToTheSameTargetIsNamedAsInUse() throws Exception {
+        // Bind succeeds (SO_REUSEADDR); connect finds the four-tuple taken: EADDRNOTAVAIL.
+        // We said "cannot connect to 127.0.0.1:P: Cannot assign requested address".
+        try (ServerSocket target = new ServerSocket(0, 5, Loopback.V4)) {
+            int port = Loopback.closedPort();
+            Dialer d = Dialer.defaults().withSource(new InetSocketAddress(port));
+            try (SocketChannel first = d.dial("127.0.0.1", target.getLocalPort()); Socket accepted = target.accept()) {
+                assertThatThrownBy(() -> d.dial("127.0.0.1", target.getLocalPort()))
+                        .isInstanceOfSatisfying(DialException.class, e -> assertThat(e.reason())
+                                .isEqualTo(DialException.Reason.SOURCE_IN_USE))
+                        .hasMessage("source port " + port + " is already in use for 127.0.0.1:" + target.getLocalPort());
+            }
+        }
+    }
+
+    @Test
     void aSourcePortInUseIsNamed() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, Loopback.V4);
              ServerSocket target = new ServerSocket(0, 1, Loopback.V4)) {

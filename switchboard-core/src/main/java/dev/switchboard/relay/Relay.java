@@ -100,7 +100,7 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
                 Endpoint.of(up).write(header); // one write: the header is far below an MSS
             }
             Splice.Result r = Splice.between(client.endpoint(), Endpoint.of(up)).idleTimeout(idleTimeout)
-                    .threads(copierThreads()).run();
+                    .drainBeforeReset().threads(copierThreads()).run();
             toUp = r.aToB();
             toClient = r.bToA();
             outcome = switch (r.outcome()) {

@@ -44,6 +44,9 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
         Objects.requireNonNull(dialer, "dialer");
         Objects.requireNonNull(sendProxy, "sendProxy");
         Objects.requireNonNull(records, "records");
+        if (idleTimeout != null && (idleTimeout.isNegative() || idleTimeout.isZero())) {
+            throw new IllegalArgumentException("idle timeout must be positive (null: never)");
+        }
     }
 
     /** A plain relay: default dialer, no PROXY header, no idle timeout, records dropped. */

@@ -2,9 +2,11 @@ package dev.switchboard.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -77,6 +79,10 @@ public final class Splice {
     private final CountDownLatch over = new CountDownLatch(1);
     /** A write failed under {@link #drainBeforeReset()}: both sides are reset once the splice is over. */
     private volatile boolean resetWhenOver;
+    /** One permit per copier that has ended: what a copier whose write failed waits on. */
+    private final Semaphore copierEnded = new Semaphore(0);
+    /** How long what a failed side sent may take to pass on before both are reset anyway. */
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(1);
     private volatile long lastActivity;
 
     private Splice(Endpoint a, Endpoint b) {
@@ -112,7 +118,8 @@ public final class Splice {
      * When writing to one side fails (it was reset), passes on what that side had sent before
      * it went: the other direction reads it to its end, and only then are both sides reset. A
      * direct TCP connection delivers those bytes (an answer a server sends just before it
-     * resets, say an error to an upload it will not read), so a relay must too. Only for
+     * resets, say an error to an upload it will not read), so a relay must too; for one second
+     * at most, since the far side may not be reading. Only for
      * sides whose reads end once their writes fail, sockets: a stdout that fails says nothing
      * about its stdin.
      */
@@ -210,10 +217,20 @@ public final class Splice {
                 try {
                     to.write(buf);
                 } catch (IOException e) {
-                    if (!drainBeforeReset) throw e;
+                    // A side we closed ourselves (the server's shutdown, its idle reaper) has
+                    // nothing to pass on, and the other copier may be stuck: reset both now.
+                    if (!drainBeforeReset || e instanceof ClosedChannelException) throw e;
                     // The other direction is reading `to`: it gets what `to` sent before the
                     // reset, then its end; run() resets both once that copier is done too.
-                    if (failure.compareAndSet(null, e)) resetWhenOver = true;
+                    if (failure.compareAndSet(null, e)) {
+                        resetWhenOver = true;
+                        // Bounded: that copier may be stuck writing to a side that does not read.
+                        if (!copierEnded.tryAcquire(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                            to.abort();
+                            from.abort();
+                            over.countDown();
+                        }
+                    }
                     return;
                 }
                 counter.addAndGet(n);
@@ -226,7 +243,12 @@ public final class Splice {
                 from.abort();
                 over.countDown();
             }
+        } catch (InterruptedException e) {
+            to.abort(); // the splice's own threads are not interrupted; someone wants them gone
+            from.abort();
+            over.countDown();
         } finally {
+            copierEnded.release();
             if (running.decrementAndGet() == 0 || (fromB && untilBEnds)) {
                 over.countDown();
             }

@@ -284,4 +284,45 @@ class SpliceTest {
             assertThat(new String(got.array(), 0, got.position(), StandardCharsets.US_ASCII)).isEqualTo("413 too large\n");
         }
     }
+
+    @Test
+    void drainBeforeResetStillEndsWhenTheOtherSideDoesNotRead() throws Exception {
+        try (SocketPairs caller = SocketPairs.open(); SocketPairs upstream = SocketPairs.open()) {
+            CompletableFuture<Splice.Result> splice = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Splice.between(Endpoint.of(caller.near()), Endpoint.of(upstream.near())).drainBeforeReset().run();
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            }, THREADS);
+            // The caller uploads until the upstream, which never reads, holds the splice back.
+            caller.far().configureBlocking(false);
+            ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+            long stalledSince = 0;
+            while (true) {
+                chunk.clear();
+                if (caller.far().write(chunk) > 0) {
+                    stalledSince = 0;
+                } else if (stalledSince == 0) {
+                    stalledSince = System.nanoTime();
+                } else if (System.nanoTime() - stalledSince > TimeUnit.MILLISECONDS.toNanos(200)) {
+                    break;
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+            caller.far().setOption(StandardSocketOptions.SO_LINGER, 0);
+            caller.far().close(); // a reset
+            send(upstream.far(), ascii("x")); // and a write towards it fails
+            // What the caller sent is stuck behind an upstream that does not read: after a
+            // bounded wait, both are reset anyway.
+            Splice.Result r = splice.get(10, TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(Splice.Outcome.RESET);
+            assertThatThrownBy(() -> {
+                while (upstream.far().read(ByteBuffer.allocate(64 * 1024)) >= 0) {
+                    // drain until the reset
+                }
+            }).isInstanceOf(IOException.class);
+        }
+    }
 }

@@ -167,7 +167,8 @@ final class LoopRelay implements LoopTask {
         if (!connected || up == null) return;
         try {
             flush(d);
-            while (d.wantsRead()) {
+            // Bounded all the same: one loop thread serves every other connection too.
+            for (int reads = 0; reads < READS_PER_EVENT && d.wantsRead(); reads++) {
                 ByteBuffer buffer = loop.readBuffer().clear();
                 int n = d.fromClient ? client.read(buffer) : up.read(buffer);
                 if (n <= 0) return;

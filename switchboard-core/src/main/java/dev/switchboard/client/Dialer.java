@@ -44,6 +44,12 @@ public record Dialer(Family family, InetSocketAddress source, Duration connectTi
     public Dialer {
         Objects.requireNonNull(family, "family");
         Objects.requireNonNull(attemptDelay, "attemptDelay");
+        // Refused rather than taken: Socket.connect's habit makes 0 read as "no limit", and
+        // here it would fail every dial at once as timed out.
+        if (connectTimeout != null && (connectTimeout.isNegative() || connectTimeout.isZero())) {
+            throw new IllegalArgumentException("connect timeout must be positive (null: no limit of our own)");
+        }
+        if (attemptDelay.isNegative()) throw new IllegalArgumentException("attempt delay must not be negative");
     }
 
     /** Either family, no source bind, no timeout of our own, 250 ms between attempts. */

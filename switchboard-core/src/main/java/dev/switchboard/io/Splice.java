@@ -2,9 +2,11 @@ package dev.switchboard.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>End of stream from one side becomes a half-close towards the other
  *       ({@link Endpoint#shutdownOutput}); the other direction keeps flowing, so a reply sent
  *       after the caller's EOF arrives whole.</li>
- *   <li>An error on one side (a reset, say) aborts the other side too, at once.</li>
+ *   <li>An error on one side (a reset, say) aborts the other side too, at once (with
+ *       {@link #drainBeforeReset()}, once what the failed side had sent is through).</li>
  *   <li>With an idle timeout, both sides are aborted when no byte has moved either way for
  *       that long.</li>
  * </ul>
@@ -63,6 +66,7 @@ public final class Splice {
     private Duration idleTimeout;
     private int bufferSize = DEFAULT_BUFFER;
     private boolean untilBEnds;
+    private boolean drainBeforeReset;
     private ThreadFactory threads = Thread.ofVirtual().name("splice-", 0).factory();
 
     private final AtomicLong aToB = new AtomicLong();
@@ -73,6 +77,12 @@ public final class Splice {
     private final AtomicBoolean downReading = new AtomicBoolean();
     /** Counted down when the splice is over: the awaited directions ended, or one failed. */
     private final CountDownLatch over = new CountDownLatch(1);
+    /** A write failed under {@link #drainBeforeReset()}: both sides are reset once the splice is over. */
+    private volatile boolean resetWhenOver;
+    /** One permit per copier that has ended: what a copier whose write failed waits on. */
+    private final Semaphore copierEnded = new Semaphore(0);
+    /** How long what a failed side sent may take to pass on before both are reset anyway. */
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(1);
     private volatile long lastActivity;
 
     private Splice(Endpoint a, Endpoint b) {
@@ -101,6 +111,20 @@ public final class Splice {
     /** Returns once b's end of stream has been passed on to a, without waiting for a. */
     public Splice untilBEnds() {
         this.untilBEnds = true;
+        return this;
+    }
+
+    /**
+     * When writing to one side fails (it was reset), passes on what that side had sent before
+     * it went: the other direction reads it to its end, and only then are both sides reset. A
+     * direct TCP connection delivers those bytes (an answer a server sends just before it
+     * resets, say an error to an upload it will not read), so a relay must too; for one second
+     * at most, since the far side may not be reading. Only for
+     * sides whose reads end once their writes fail, sockets: a stdout that fails says nothing
+     * about its stdin.
+     */
+    public Splice drainBeforeReset() {
+        this.drainBeforeReset = true;
         return this;
     }
 
@@ -146,6 +170,10 @@ public final class Splice {
         if (outcome == Outcome.IDLE_TIMEOUT) {
             cause = null;
         }
+        if (resetWhenOver && outcome == Outcome.RESET) {
+            a.abort();
+            b.abort();
+        }
         a.close();
         b.close();
         // Wait for a copier unless it is blocked in a read, which may be one nothing can
@@ -186,7 +214,25 @@ public final class Splice {
                 if (n == 0) continue;
                 lastActivity = System.nanoTime();
                 buf.flip();
-                to.write(buf);
+                try {
+                    to.write(buf);
+                } catch (IOException e) {
+                    // A side we closed ourselves (the server's shutdown, its idle reaper) has
+                    // nothing to pass on, and the other copier may be stuck: reset both now.
+                    if (!drainBeforeReset || e instanceof ClosedChannelException) throw e;
+                    // The other direction is reading `to`: it gets what `to` sent before the
+                    // reset, then its end; run() resets both once that copier is done too.
+                    if (failure.compareAndSet(null, e)) {
+                        resetWhenOver = true;
+                        // Bounded: that copier may be stuck writing to a side that does not read.
+                        if (!copierEnded.tryAcquire(DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                            to.abort();
+                            from.abort();
+                            over.countDown();
+                        }
+                    }
+                    return;
+                }
                 counter.addAndGet(n);
                 lastActivity = System.nanoTime();
             }
@@ -197,7 +243,12 @@ public final class Splice {
                 from.abort();
                 over.countDown();
             }
+        } catch (InterruptedException e) {
+            to.abort(); // the splice's own threads are not interrupted; someone wants them gone
+            from.abort();
+            over.countDown();
         } finally {
+            copierEnded.release();
             if (running.decrementAndGet() == 0 || (fromB && untilBEnds)) {
                 over.countDown();
             }

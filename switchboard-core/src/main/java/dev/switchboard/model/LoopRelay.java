@@ -30,7 +30,7 @@ import java.time.Duration;
  * not read again until it is written: backpressure through the interest ops, and bounded
  * memory. A side's EOF becomes a FIN on the other once its bytes are through, so half-close
  * travels end to end both ways; the relay ends when both directions have. A failure on either
- * side resets both. The server's idle timeout and shutdown close the caller's socket under
+ * side resets both, once what either had already sent is passed on as far as the other takes it. The server's idle timeout and shutdown close the caller's socket under
  * us; the tick then resets the upstream too (and keeps the relay's own idle timeout, if it has
  * one: no byte either way for that long resets both, {@code idle-timeout}).
  */
@@ -148,9 +148,36 @@ final class LoopRelay implements LoopTask {
                 interest();
             }
         } catch (IOException e) {
+            passOnWhatIsLeft(toClient);
+            passOnWhatIsLeft(toUpstream);
             copyFailed(e);
         } catch (Throwable t) {
             end(t);
+        }
+    }
+
+    /**
+     * A side failed (a reset): what either side had sent before is still in its socket, and a
+     * direct connection would deliver it (an answer an upstream sends just before it resets,
+     * say an error to an upload it will not read). Passes on what the far side takes now;
+     * reads end soon, since a reset side has nothing more to read and one whose writes fail
+     * takes nothing more.
+     */
+    private void passOnWhatIsLeft(Direction d) {
+        if (!connected || up == null) return;
+        try {
+            flush(d);
+            // Bounded all the same: one loop thread serves every other connection too.
+            for (int reads = 0; reads < READS_PER_EVENT && d.wantsRead(); reads++) {
+                ByteBuffer buffer = loop.readBuffer().clear();
+                int n = d.fromClient ? client.read(buffer) : up.read(buffer);
+                if (n <= 0) return;
+                buffer.flip();
+                write(d, buffer);
+                if (buffer.hasRemaining()) return; // the far side is full: the rest goes with the reset
+            }
+        } catch (IOException gone) {
+            // that side is gone as well: what got through got through
         }
     }
 

@@ -44,6 +44,9 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
         Objects.requireNonNull(dialer, "dialer");
         Objects.requireNonNull(sendProxy, "sendProxy");
         Objects.requireNonNull(records, "records");
+        if (idleTimeout != null && (idleTimeout.isNegative() || idleTimeout.isZero())) {
+            throw new IllegalArgumentException("idle timeout must be positive (null: never)");
+        }
     }
 
     /** A plain relay: default dialer, no PROXY header, no idle timeout, records dropped. */
@@ -100,7 +103,7 @@ public record Relay(Upstreams upstreams, Dialer dialer, SendProxy sendProxy, Dur
                 Endpoint.of(up).write(header); // one write: the header is far below an MSS
             }
             Splice.Result r = Splice.between(client.endpoint(), Endpoint.of(up)).idleTimeout(idleTimeout)
-                    .threads(copierThreads()).run();
+                    .drainBeforeReset().threads(copierThreads()).run();
             toUp = r.aToB();
             toClient = r.bToA();
             outcome = switch (r.outcome()) {

@@ -21,6 +21,10 @@ public record Upstream(String host, int port) {
      */
     public static Upstream parse(String text) {
         String s = text.strip();
+        if (s.startsWith("[") && !s.matches("\\[[^\\]]*\\]:.*")) {
+            // Checked first: "[::1]80" would otherwise be cut at its last colon, inside the brackets.
+            throw new IllegalArgumentException("expected [V6]:PORT, got \"" + text + "\"");
+        }
         int colon = s.lastIndexOf(':');
         if (colon <= 0 || colon == s.length() - 1) {
             throw new IllegalArgumentException("expected HOST:PORT, got \"" + text + "\"");

@@ -141,8 +141,16 @@ public final class TcpServer implements AutoCloseable {
         close(Duration.ZERO);
     }
 
-    /** Stops gracefully, waiting at most {@code grace} for open connections to finish. */
+    /**
+     * Stops gracefully, waiting at most {@code grace} for open connections to finish. Called
+     * from one of this server's own handlers, it starts the stop on a thread of its own and
+     * returns at once: waiting here would wait for the calling handler itself.
+     */
     public void close(Duration grace) {
+        if (ConnectionTask.handlingFor(open)) {
+            Thread.ofPlatform().name("switchboard-close").start(() -> close(grace));
+            return;
+        }
         if (!closeStarted.compareAndSet(false, true)) {
             awaitTerminated();
             return;

@@ -213,4 +213,18 @@ class DialerTest {
         assertThat(Dialer.hostAddress(InetAddress.getByName("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
         assertThat(Dialer.hostAddress(InetAddress.getByName("fe80::"))).isEqualTo("fe80::");
     }
+
+    @Test
+    void aZeroOrNegativeConnectTimeoutIsRefusedWhenSetNotAtEveryDial() {
+        // Before: taken, and every dial then failed at once as "timed out after 0s" (a Java
+        // user's Socket.connect(address, 0) means no limit at all).
+        for (Duration bad : List.of(Duration.ZERO, Duration.ofSeconds(-1))) {
+            assertThatThrownBy(() -> Dialer.defaults().withConnectTimeout(bad)).as(bad.toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connect timeout must be positive");
+        }
+        assertThatThrownBy(() -> Dialer.defaults().withAttemptDelay(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(Dialer.defaults().withConnectTimeout(null).connectTimeout()).isNull();
+        assertThat(Dialer.defaults().withAttemptDelay(Duration.ZERO).attemptDelay()).isZero();
+    }
 }

@@ -225,4 +225,104 @@ class SpliceTest {
             release.countDown();
         }
     }
+
+    /** An upstream that resets: writes to it fail; reading it gives what it sent before, once a write has failed, then its end. */
+    private static Endpoint resetAfterAnswering(byte[] answer) {
+        CountDownLatch writeFailed = new CountDownLatch(1);
+        return new Endpoint() {
+            private boolean answered;
+
+            @Override
+            public int read(ByteBuffer dst) throws IOException {
+                try {
+                    writeFailed.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                if (answered) return -1;
+                answered = true;
+                dst.put(answer);
+                return answer.length;
+            }
+
+            @Override
+            public void write(ByteBuffer src) throws IOException {
+                writeFailed.countDown();
+                throw new IOException("Connection reset by peer");
+            }
+
+            @Override
+            public void shutdownOutput() {
+            }
+
+            @Override
+            public void abort() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void drainBeforeResetPassesOnWhatTheFailedSideSentBeforeTheReset() throws Exception {
+        try (SocketPairs caller = SocketPairs.open()) {
+            send(caller.far(), ascii("an upload the upstream will not read"));
+            Splice.Result r = Splice.between(Endpoint.of(caller.near()), resetAfterAnswering(ascii("413 too large\n")))
+                    .drainBeforeReset().run();
+            assertThat(r.outcome()).isEqualTo(Splice.Outcome.RESET);
+            assertThat(r.bToA()).isEqualTo(14);
+            ByteBuffer got = ByteBuffer.allocate(64);
+            try {
+                while (caller.far().read(got) >= 0) {
+                    // until the end the splice passed on
+                }
+            } catch (IOException reset) {
+                // the reset itself, after the answer
+            }
+            assertThat(new String(got.array(), 0, got.position(), StandardCharsets.US_ASCII)).isEqualTo("413 too large\n");
+        }
+    }
+
+    @Test
+    void drainBeforeResetStillEndsWhenTheOtherSideDoesNotRead() throws Exception {
+        try (SocketPairs caller = SocketPairs.open(); SocketPairs upstream = SocketPairs.open()) {
+            CompletableFuture<Splice.Result> splice = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Splice.between(Endpoint.of(caller.near()), Endpoint.of(upstream.near())).drainBeforeReset().run();
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+            }, THREADS);
+            // The caller uploads until the upstream, which never reads, holds the splice back.
+            caller.far().configureBlocking(false);
+            ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+            long stalledSince = 0;
+            while (true) {
+                chunk.clear();
+                if (caller.far().write(chunk) > 0) {
+                    stalledSince = 0;
+                } else if (stalledSince == 0) {
+                    stalledSince = System.nanoTime();
+                } else if (System.nanoTime() - stalledSince > TimeUnit.MILLISECONDS.toNanos(200)) {
+                    break;
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+            caller.far().setOption(StandardSocketOptions.SO_LINGER, 0);
+            caller.far().close(); // a reset
+            send(upstream.far(), ascii("x")); // and a write towards it fails
+            // What the caller sent is stuck behind an upstream that does not read: after a
+            // bounded wait, both are reset anyway.
+            Splice.Result r = splice.get(10, TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(Splice.Outcome.RESET);
+            assertThatThrownBy(() -> {
+                while (upstream.far().read(ByteBuffer.allocate(64 * 1024)) >= 0) {
+                    // drain until the reset
+                }
+            }).isInstanceOf(IOException.class);
+        }
+    }
 }

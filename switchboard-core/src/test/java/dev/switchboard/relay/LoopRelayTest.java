@@ -283,6 +283,49 @@ class LoopRelayTest {
     }
 
     @Test
+    void anAnswerTheUpstreamSendsJustBeforeItResetsReachesTheCaller() throws Exception {
+        ServerSocketChannel upstream = listen();
+        SocketChannel client = call(serve(relayTo(at(upstream))));
+        SocketChannel server = accept(upstream);
+        // An upload the upstream does not read, until the relay holds the rest back: the
+        // upstream's side is then waited on for writing as well as for reading.
+        client.configureBlocking(false);
+        ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long stalledSince = 0;
+        while (System.nanoTime() < deadline) {
+            chunk.clear();
+            if (client.write(chunk) > 0) {
+                stalledSince = 0;
+            } else if (stalledSince == 0) {
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > TimeUnit.MILLISECONDS.toNanos(200)) {
+                break; // nothing taken for a while: the relay holds the upload back
+            } else {
+                Thread.sleep(1);
+            }
+        }
+        client.configureBlocking(true);
+        // What an HTTP server does with an upload it refuses: answers, then closes with the
+        // upload unread, which the kernel sends as a reset.
+        server.write(ByteBuffer.wrap("413 too large\n".getBytes(US_ASCII)));
+        server.setOption(StandardSocketOptions.SO_LINGER, 0);
+        server.close();
+        ByteBuffer got = ByteBuffer.allocate(64);
+        try {
+            while (client.read(got) >= 0) {
+                // until the end the relay passed on
+            }
+        } catch (IOException reset) {
+            // the reset passed on, after the answer
+        }
+        assertThat(new String(got.array(), 0, got.position(), US_ASCII)).isEqualTo("413 too large\n");
+        RelayRecord r = relayRecord();
+        assertThat(r.outcome()).isEqualTo("reset");
+        assertThat(r.bytesToClient()).isEqualTo(14);
+    }
+
+    @Test
     void aResetFromTheCallerResetsTheUpstream() throws Exception {
         ServerSocketChannel upstream = listen();
         SocketChannel client = call(serve(relayTo(at(upstream))));

@@ -261,4 +261,15 @@ class RelayTest {
         call.handled().get();
         assertThat(record().bytesToUpstream()).isEqualTo(7); // the caller's bytes, not the header
     }
+
+    @Test
+    void aZeroOrNegativeIdleTimeoutIsRefusedWhenSet() {
+        // Before: taken, and every relayed connection was then reset at once as idle.
+        Relay relay = Relay.to(new Upstreams(List.of(Upstream.parse("127.0.0.1:7")), Upstreams.DEFAULT_BACKOFF));
+        for (Duration bad : List.of(Duration.ZERO, Duration.ofSeconds(-1))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> relay.withIdleTimeout(bad)).as(bad.toString())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idle timeout must be positive");
+        }
+        assertThat(relay.withIdleTimeout(null).idleTimeout()).isNull();
+    }
 }

@@ -64,4 +64,13 @@ class UpstreamsTest {
         }
         assertThatThrownBy(() -> new Upstreams(List.of(), Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aBracketedAddressWithoutItsColonIsNamedAsSuch() {
+        // Before: "write an IPv6 upstream in brackets: [[:]:PORT", a cut of the input itself.
+        for (String bad : List.of("[::1]80", "[::1", "[::1]")) {
+            assertThatThrownBy(() -> Upstream.parse(bad)).as(bad)
+                    .hasMessage("expected [V6]:PORT, got \"" + bad + "\"");
+        }
+    }
 }

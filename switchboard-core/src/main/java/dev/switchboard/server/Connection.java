@@ -40,6 +40,8 @@ public final class Connection implements AutoCloseable {
     // a server holding tens of thousands of idle connections pays for every eager object.
     private Map<String, String> fields; // guarded by this
     private volatile List<Runnable> onAbort;
+    /** The thread running its handler, if one does: {@link TcpServer#close} must not wait for it there. */
+    Thread handlerThread;
     private static final Pattern FIELD_NAME = Pattern.compile("[a-z][a-z0-9_]{0,31}");
 
     public Connection(long id, SocketChannel channel) throws IOException {

@@ -20,9 +20,6 @@ public final class ConnectionTask implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
 
-    /** The open connections of the server whose handler this thread is running, if any. */
-    private static final ThreadLocal<OpenConnections> HANDLING = new ThreadLocal<>();
-
     private final Connection connection;
     private final ConnectionHandler handler;
     private final ServerConfig config;
@@ -51,21 +48,14 @@ public final class ConnectionTask implements Runnable {
     @Override
     public void run() {
         Throwable failure = null;
-        OpenConnections outer = HANDLING.get();
-        HANDLING.set(open);
+        connection.handlerThread = Thread.currentThread();
         try {
             handler.handle(connection);
         } catch (Throwable t) {
             failure = t;
         } finally {
-            HANDLING.set(outer);
             finish(failure);
         }
-    }
-
-    /** Whether the calling thread is running a handler of the server with these connections. */
-    static boolean handlingFor(OpenConnections open) {
-        return HANDLING.get() == open;
     }
 
     /**

@@ -74,6 +74,14 @@ final class OpenConnections {
         }
     }
 
+    /** Whether {@code thread} is running the handler of one of these connections. */
+    synchronized boolean handledOn(Thread thread) {
+        for (Connection c : open.keySet()) {
+            if (c.handlerThread == thread) return true;
+        }
+        return false;
+    }
+
     synchronized int size() {
         return open.size();
     }

@@ -147,7 +147,7 @@ public final class TcpServer implements AutoCloseable {
      * returns at once: waiting here would wait for the calling handler itself.
      */
     public void close(Duration grace) {
-        if (ConnectionTask.handlingFor(open)) {
+        if (open.handledOn(Thread.currentThread())) {
             Thread.ofPlatform().name("switchboard-close").start(() -> close(grace));
             return;
         }

@@ -48,7 +48,10 @@ record BuiltInServices(List<String> env, Duration idleTimeout, Duration childGra
         }
         Service service = service(request);
         handlerFor(request); // checks the template before any child is started
-        return new ProcessPerConnection(child(HandleCommand.childCommand(service, request.message())));
+        // The child gets exec's chosen environment, not the server's: daytime answers in the
+        // server's zone only if the child is told it (TZ; without it both read /etc/localtime).
+        return new ProcessPerConnection(child(HandleCommand.childCommand(service, request.message()))
+                .withEnv(List.of("TZ")));
     }
 
     private Service service(ServiceRequest request) {

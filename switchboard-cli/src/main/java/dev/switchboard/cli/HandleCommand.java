@@ -87,9 +87,25 @@ final class HandleCommand implements Callable<Integer> {
             throw Failure.usage(e.getMessage());
         }
         // The raw descriptors: System.out is a PrintStream, which would swallow a broken pipe.
-        ProtocolHandler.drive(protocol, Endpoint.of(new FileInputStream(FileDescriptor.in),
-                new FileOutputStream(FileDescriptor.out)));
+        try {
+            ProtocolHandler.drive(protocol, Endpoint.of(new FileInputStream(FileDescriptor.in),
+                    new FileOutputStream(FileDescriptor.out)));
+        } catch (IOException e) {
+            if (!callerGone(e)) throw e;
+            // The caller's doing, not an error to print: the exit status says it, and under serve
+            // --model fork the parent logs the connection as reset (a line only with -v).
+            return ExitCode.FAILURE.code();
+        }
         return ExitCode.OK.code();
+    }
+
+    /**
+     * Whether the caller reset or went away. Plain file streams on a socket say so only in
+     * the message (the C library's strerror), as the server's own check finds too.
+     */
+    private static boolean callerGone(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof java.net.SocketException || m.contains("Broken pipe") || m.contains("reset by peer");
     }
 
     /** An address from two UCSPI variables; the wildcard when absent and not needed. */

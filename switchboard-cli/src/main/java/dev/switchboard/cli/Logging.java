@@ -47,9 +47,16 @@ public final class Logging {
 
     private static volatile boolean debug;
 
-    /** -v and --debug: more detail from the library's loggers. */
+    /** Our loggers' parent; held here, since java.util.logging forgets a logger's level with the logger. */
+    private static final Logger OURS = Logger.getLogger("dev.switchboard");
+
+    /**
+     * -v and --debug: more detail from our loggers. Only ours: the JDK's own debug records
+     * (such as "Runtime.exit() called") are not for our users.
+     */
     static void verbose(boolean on, boolean withTraces) {
-        Logger.getLogger("").setLevel(on ? Level.FINE : Level.INFO);
+        Logger.getLogger("").setLevel(Level.INFO);
+        OURS.setLevel(on ? Level.FINE : null);
         debug = withTraces;
     }
 }

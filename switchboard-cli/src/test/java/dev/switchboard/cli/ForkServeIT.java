@@ -94,6 +94,20 @@ class ForkServeIT {
         }
     }
 
+    /** The child is a new process with a chosen environment: the server's time zone must reach it. */
+    @Test
+    void daytimeAnswersInTheServersTimeZone() throws Exception {
+        List<String> args = new ArrayList<>(List.of("serve", "daytime", "--model", "fork", "--bind", "127.0.0.1"));
+        ProcessBuilder pb = new ProcessBuilder(Proc.switchboard(args.toArray(String[]::new)));
+        pb.environment().put("TZ", "Etc/GMT+5"); // five hours west of UTC, never summer time
+        try (ServerProcess p = ServerProcess.of(pb)) {
+            try (Socket s = connect(p.listening())) {
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                        .matches("\\w{3}, \\d{1,2} \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d -0500\r\n");
+            }
+        }
+    }
+
     private static boolean accepts(InetSocketAddress at) {
         try (Socket s = new Socket()) {
             s.connect(at, 1000);

@@ -265,4 +265,24 @@ class ServeIT {
             assertThat(p.allStderr()).containsExactly("listening on 127.0.0.1:" + at.getPort());
         }
     }
+
+    /**
+     * -v is our detail, not the JDK's: with the root logger at FINE, the JDK's own debug lines
+     * came too, and every stop ended in "switchboard: Runtime.exit() called with status: 0".
+     */
+    @Test
+    void verboseShowsOurDetailNotTheJdks() throws Exception {
+        try (ServerProcess p = ServerProcess.of(new ProcessBuilder(Proc.switchboard(
+                "serve", "greet", "--bind", "127.0.0.1", "--model", "virtual", "-v")))) {
+            InetSocketAddress at = p.listening();
+            try (Socket s = connect(at)) {
+                assertThat(readAll(s.getInputStream())).isNotEmpty();
+            }
+            assertThat(p.awaitLine(l -> l.startsWith("event=open id=1 "))).contains("service=greet");
+            p.terminate();
+            assertThat(p.exitCode()).isZero();
+            assertThat(p.allStderr()).anyMatch(l -> l.startsWith("event=close id=1 "))
+                    .noneMatch(l -> l.contains("Runtime.exit"));
+        }
+    }
 }

@@ -14,8 +14,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
  * posix_spawn through the FFM API, for {@link SocketChild}: the program gets the caller's
- * socket on fds 0 and 1, a pipe on 2, nothing else open, and no signal blocked. The other C
- * calls the fast path makes are {@link Libc}'s.
+ * socket on fds 0 and 1, a pipe on 2, nothing else open, no signal blocked, and a process
+ * group of its own. The other C calls the fast path makes are {@link Libc}'s.
  */
 final class PosixSpawn {
 
@@ -38,6 +38,7 @@ final class PosixSpawn {
     private static final MethodHandle SIGEMPTYSET = Libc.bind("sigemptyset", false,
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
 
+    private static final short POSIX_SPAWN_SETPGROUP = 2;
     private static final short POSIX_SPAWN_SETSIGMASK = 8;
     /** Bigger than glibc's posix_spawn_file_actions_t (80), posix_spawnattr_t (336), sigset_t (128). */
     private static final long OPAQUE = 512;
@@ -98,7 +99,11 @@ final class PosixSpawn {
     /**
      * The spawn attributes every program gets, made once (posix_spawn only reads them): no
      * signal blocked. The JVM's threads block SIGQUIT (and may block others): a program must
-     * start with none blocked, as after a shell's fork.
+     * start with none blocked, as after a shell's fork. And a process group of its own (the
+     * attribute's group 0: the program's pid): a terminal's Ctrl-C goes to the server's
+     * whole group, and a program in it would die at once, taking its caller's data with it,
+     * where the server's first SIGINT promises open connections the grace; the server stops
+     * its programs itself when the grace is over or a second signal comes.
      */
     private static final class Attributes {
         static final MemorySegment ATTR = make();
@@ -110,7 +115,7 @@ final class PosixSpawn {
                 check("posix_spawnattr_init", (int) ATTR_INIT.invokeExact(attr));
                 check("sigemptyset", (int) SIGEMPTYSET.invokeExact(mask));
                 check("setsigmask", (int) ATTR_SETSIGMASK.invokeExact(attr, mask));
-                check("setflags", (int) ATTR_SETFLAGS.invokeExact(attr, POSIX_SPAWN_SETSIGMASK));
+                check("setflags", (int) ATTR_SETFLAGS.invokeExact(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP)));
                 return attr;
             } catch (Throwable t) {
                 throw new IllegalStateException("cannot set up posix_spawn's attributes", t);

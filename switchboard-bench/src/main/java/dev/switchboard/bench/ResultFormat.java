@@ -66,7 +66,7 @@ public final class ResultFormat {
         }
         StringJoiner j = new StringJoiner(", ", "{", "}");
         j.add("\"mode\": " + quote(s.mode().label()));
-        j.add("\"host\": " + quote(s.target().getAddress().getHostAddress()));
+        j.add("\"host\": " + quote(Dialer.hostAddress(s.target().getAddress())));
         j.add("\"port\": " + s.target().getPort());
         j.add("\"connections\": " + s.connections());
         j.add("\"duration_s\": " + dec(s.duration().toMillis() / 1e3));

@@ -3,6 +3,8 @@ package dev.switchboard.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.bench.TestServer.Behaviour;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
@@ -34,6 +36,18 @@ class ResultFormatTest {
         assertThat(kinds).containsOnlyKeys(Arrays.stream(ErrorKind.values()).map(ErrorKind::label).toList());
         assertThat(((Number) kinds.get("mismatch")).longValue()).isEqualTo(r.errors(ErrorKind.MISMATCH)).isPositive();
         assertThat((Map<String, Object>) j.get("latency_us")).containsOnlyKeys("p50", "p90", "p99", "p99_9", "max");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theJsonWritesAnIpv6HostAsTheTableDoes() throws Exception {
+        // Port 1 on ::1: nothing listens there, so the run is short and every connect refused.
+        InetSocketAddress target = new InetSocketAddress(InetAddress.getByName("::1"), 1);
+        LoadResult r = LoadGenerator.run(new LoadSpec(target, Mode.GREET, 1, Duration.ofMillis(100), Duration.ZERO,
+                0, null, 0, Duration.ofSeconds(1), 1), null);
+        Map<String, Object> j = (Map<String, Object>) Json.parse(ResultFormat.json(r));
+        assertThat(j).containsEntry("host", "::1");
+        assertThat(ResultFormat.table(r)).contains("[::1]:1");
     }
 
     @Test

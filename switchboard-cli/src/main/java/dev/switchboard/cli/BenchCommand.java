@@ -85,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
     String service;
 
     @Option(names = "--rounds", paramLabel = "N", description = "The lab: rounds, models interleaved (default: 2).")
-    int rounds = 2;
+    Integer rounds;
 
     @Option(names = "--report", paramLabel = "FILE.html", description = "The lab: also write a self-contained HTML page.")
     Path report;
@@ -99,8 +99,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (models != null) {
             return LabCommand.run(this);
         }
-        if (service != null || report != null) {
-            throw Failure.usage("--service and --report belong to the model lab (--models)");
+        if (service != null || rounds != null || report != null) {
+            throw Failure.usage("--service, --rounds and --report belong to the model lab (--models)");
         }
         if (host == null || port == null) {
             throw Failure.usage("name the server: switchboard bench HOST PORT --mode " + mode.label());

@@ -52,13 +52,14 @@ final class LabCommand {
                         .map(Enum::name).collect(Collectors.joining(", ")) + ")");
             }
         }
-        if (models.isEmpty() || b.rounds < 1 || b.rounds > 20) {
+        int rounds = b.rounds == null ? 2 : b.rounds;
+        if (models.isEmpty() || rounds < 1 || rounds > 20) {
             throw Failure.usage(models.isEmpty() ? "name at least one model" : "--rounds must be between 1 and 20");
         }
         LoadSpec load = b.loadSpec(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 1), mode);
         PrintWriter out = b.spec.commandLine().getOut();
         PrintWriter err = b.spec.commandLine().getErr();
-        ModelLab lab = new ModelLab(models, load, b.rounds, serverCommand(b.serverCommand, service), line -> {
+        ModelLab lab = new ModelLab(models, load, rounds, serverCommand(b.serverCommand, service), line -> {
             err.println("switchboard: bench: " + line);
             err.flush();
         });

@@ -90,6 +90,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void labOptionsWithoutTheLabAreRefusedRatherThanIgnored() throws Exception {
+        // --rounds 3 against one server would otherwise run once, as if it had not been said.
+        Run r = bench("127.0.0.1", "" + GreetServer.refusingPort(), "--rounds", "3", "-d", "200ms", "--warmup", "0");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("switchboard: --service, --rounds and --report belong to the model lab (--models)"
+                + System.lineSeparator());
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
     void theLabComparesEveryModelAndWritesAReport(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("lab.html");
         String java = ProcessHandle.current().info().command().orElseThrow();

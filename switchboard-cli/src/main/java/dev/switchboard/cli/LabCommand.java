@@ -106,9 +106,16 @@ final class LabCommand {
                 "serve", service, "--model", model, "--port", "0", "--bind", "127.0.0.1", "--quiet"));
     }
 
-    /** The exact command as the user typed it, for the report. */
+    /**
+     * The exact command as the user typed it, for the report: a word the shell would split or
+     * expand is single-quoted, so the line can be pasted back and run again.
+     */
     private static String commandLine(BenchCommand b) {
         List<String> args = b.spec.commandLine().getParseResult().originalArgs();
-        return "switchboard " + String.join(" ", args);
+        return "switchboard " + args.stream().map(LabCommand::shellWord).collect(Collectors.joining(" "));
+    }
+
+    private static String shellWord(String w) {
+        return w.matches("[A-Za-z0-9_@%+=:,./-]+") ? w : "'" + w.replace("'", "'\\''") + "'";
     }
 }

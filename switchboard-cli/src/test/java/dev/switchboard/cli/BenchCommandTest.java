@@ -120,6 +120,20 @@ class BenchCommandTest {
     }
 
     @Test
+    void theReportsCommandCanBePastedBackIntoAShell(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("lab.html");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String standIn = java + " -cp " + System.getProperty("java.class.path") + " " + StandInServer.class.getName()
+                + " {service} {model}";
+        Run r = bench("--models", "serial", "-c", "1", "-d", "300ms", "--warmup", "0", "--rounds", "1",
+                "--expect", "Hello, person from", "--report", report.toString(), "--server-command", standIn);
+        assertThat(r.code()).as(r.err()).isZero();
+        // Each word as the shell needs it: the text with spaces quoted, the plain words as typed.
+        assertThat(Files.readString(report)).contains("<pre>switchboard bench --models serial -c 1 -d 300ms --warmup 0"
+                + " --rounds 1 --expect 'Hello, person from' --report " + report + " --server-command '" + standIn + "'</pre>");
+    }
+
+    @Test
     void theLabStartsThisSwitchboardsServePerModel() {
         List<String> cmd = LabCommand.serverCommand(null, "echo").apply("fork");
         assertThat(cmd.get(0)).isEqualTo(ProcessHandle.current().info().command().orElseThrow());

@@ -117,7 +117,10 @@ public final class BenchCommand implements Callable<Integer> {
         Consumer<Progress> live = liveLine();
         LoadResult result = LoadGenerator.run(loadSpec(target, mode), live);
         if (live != null) {
-            spec.commandLine().getErr().print("\r" + " ".repeat(79) + "\r"); // clear the live line
+            // Clear the live line, and flush: stdout shares the screen and the table follows.
+            PrintWriter err = spec.commandLine().getErr();
+            err.print("\r" + " ".repeat(79) + "\r");
+            err.flush();
         }
         return report(result);
     }

@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -61,6 +64,23 @@ class BenchIT {
             assertThat(err).contains("switchboard: bench: ran short of file descriptors").contains("(limit 128)");
             assertThat(out).contains("no-files");
             assertThat(p.exitValue()).as(err).isZero(); // the connections it could open were held
+        }
+    }
+
+    @Test
+    void theLiveLineIsClearedBeforeTheTableOnATerminal() throws Exception {
+        // script(1) runs bench on a pseudo-terminal, as a person would see it: stdout and
+        // stderr on one screen, so the clearing of the live line must reach it before the table.
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) is not installed");
+        try (GreetServer server = new GreetServer()) {
+            String bench = "'" + ProcessHandle.current().info().command().orElseThrow() + "' -jar '"
+                    + System.getProperty("switchboard.jar") + "' bench 127.0.0.1 " + server.port()
+                    + " -c 1 -d 1500ms --warmup 0";
+            Process p = new ProcessBuilder("/usr/bin/script", "-qec", bench, "/dev/null").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String screen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(screen).contains("errors 0").contains("\r" + " ".repeat(79) + "\rtarget     127.0.0.1:");
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code switchboard bench} as a real process: the jar, its exit codes, stdout and stderr. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -81,6 +82,27 @@ class BenchIT {
             String screen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(screen).contains("errors 0").contains("\r" + " ".repeat(79) + "\rtarget     127.0.0.1:");
+        }
+    }
+
+    @Test
+    void theLiveLineFollowsStderrNotStdout(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script(1) is not installed");
+        Path log = dir.resolve("err.log");
+        Path json = dir.resolve("out.json");
+        try (GreetServer server = new GreetServer()) {
+            String bench = "'" + ProcessHandle.current().info().command().orElseThrow() + "' -jar '"
+                    + System.getProperty("switchboard.jar") + "' bench 127.0.0.1 " + server.port()
+                    + " -c 1 -d 1500ms --warmup 0";
+            // stderr to a file: no progress lines in it. stdout to a file: progress on the screen.
+            String both = bench + " 2>'" + log + "'; " + bench + " --json >'" + json + "'";
+            Process p = new ProcessBuilder("/usr/bin/script", "-qec", both, "/dev/null").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String screen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(log)).isEmpty();
+            assertThat(Files.readString(json)).startsWith("{\"mode\": \"greet\"");
+            assertThat(screen).contains("target     127.0.0.1:").containsPattern("1\\.[0-9]s +[0-9,]+ conn/s  p99 ");
         }
     }
 

@@ -39,7 +39,8 @@ final class LabCommand {
             case "echo" -> Mode.ECHO;
             default -> throw Failure.usage("the lab's --service is greet or echo, not '" + service + "'");
         };
-        if (b.mode != Mode.GREET && b.mode != mode) {
+        // --mode defaults to greet, so ask whether it was given, not whether it is greet.
+        if (b.spec.commandLine().getParseResult().hasMatchedOption("--mode") && b.mode != mode) {
             throw Failure.usage("the lab's load follows --service; leave out --mode");
         }
         List<String> models = b.models.stream().map(String::strip).filter(m -> !m.isEmpty()).distinct().toList();

@@ -134,6 +134,19 @@ class BenchCommandTest {
     }
 
     @Test
+    void theLabRefusesAModeOtherThanItsService() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String standIn = java + " -cp " + System.getProperty("java.class.path") + " " + StandInServer.class.getName()
+                + " {service} {model}";
+        // --mode greet is the default's name, but said out loud against --service echo it is a contradiction.
+        Run r = bench("--models", "serial", "--service", "echo", "--mode", "greet", "-c", "1", "-d", "200ms",
+                "--warmup", "0", "--rounds", "1", "--server-command", standIn);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).isEqualTo("switchboard: the lab's load follows --service; leave out --mode" + System.lineSeparator());
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
     void theLabStartsThisSwitchboardsServePerModel() {
         List<String> cmd = LabCommand.serverCommand(null, "echo").apply("fork");
         assertThat(cmd.get(0)).isEqualTo(ProcessHandle.current().info().command().orElseThrow());

@@ -69,6 +69,10 @@ class LauncherIT {
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("SWITCHBOARD_JAVA_OPTS");
         if (extraJavaOptions != null) pb.environment().put("SWITCHBOARD_JAVA_OPTS", extraJavaOptions);
+        return run(pb);
+    }
+
+    static Run run(ProcessBuilder pb) throws Exception {
         Process p = pb.start();
         StringBuilder err = new StringBuilder();
         Thread errDrain = Thread.ofVirtual().start(() -> p.errorReader(StandardCharsets.UTF_8).lines()
@@ -180,6 +184,32 @@ class LauncherIT {
         Files.setLastModifiedTime(root.resolve("switchboard-core/pom.xml"), FileTime.from(Instant.now()));
         connect(null);
         assertThat(builds()).hasSize(2);
+    }
+
+    /**
+     * A link to the launcher (in ~/bin, say) runs the checkout it points to, from any working
+     * directory: the launcher used to look for script/find-java beside the link.
+     */
+    @Test
+    void runsThroughASymlinkFromAnotherDirectory() throws Exception {
+        Path elsewhere = Files.createDirectories(root.resolve("elsewhere"));
+        Path bin = Files.createDirectories(elsewhere.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("switchboard"), root.resolve("switchboard"));
+        // A relative link to that link, as `ln -s ../bin/switchboard` makes.
+        Path links = Files.createDirectories(elsewhere.resolve("links"));
+        Files.createSymbolicLink(links.resolve("sb"), Path.of("../bin/switchboard"));
+        for (Path link : List.of(bin.resolve("switchboard"), links.resolve("sb"))) {
+            try (LoopbackServer server = new LoopbackServer(s -> s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII)))) {
+                ProcessBuilder pb = new ProcessBuilder(link.toString(), "connect", "127.0.0.1", "" + server.port())
+                        .directory(elsewhere.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+                pb.environment().remove("SWITCHBOARD_JAVA_OPTS");
+                Run r = run(pb);
+                assertThat(r).as(link.toString()).isEqualTo(new Run(0, "hello\n", ""));
+            }
+        }
+        assertThat(builds()).isEmpty();
     }
 
     @Test

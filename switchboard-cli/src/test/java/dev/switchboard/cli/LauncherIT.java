@@ -212,6 +212,34 @@ class LauncherIT {
         assertThat(builds()).isEmpty();
     }
 
+    /**
+     * Two launchers started at once on a fresh clone (a script starting a server and a client,
+     * say) build once, one after the other: both used to run Maven in the same target
+     * directories at the same time, and one failed with a missing class file.
+     */
+    @Test
+    void twoLaunchersAtOnceBuildOnce() throws Exception {
+        // A build that takes a while and notes when another one runs at the same time.
+        Files.writeString(root.resolve("mvnw"), """
+                #!/bin/sh
+                mkdir building 2>/dev/null || echo overlap >>builds
+                sleep 2
+                echo "$*" >>builds
+                rmdir building 2>/dev/null
+                touch switchboard-cli/target/switchboard.jar
+                """);
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now()));
+        List<java.util.concurrent.Future<Run>> runs = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 2; i++) runs.add(pool.submit(() -> launch(null, "--version")));
+        }
+        for (var run : runs) {
+            assertThat(run.get().exit()).as(run.get().err()).isZero();
+            assertThat(run.get().out()).startsWith("switchboard ");
+        }
+        assertThat(builds()).hasSize(1).allMatch(b -> b.contains("package -pl switchboard-cli -am"));
+    }
+
     @Test
     void aNewSourceFileRebuilds() throws Exception {
         connect(null);

@@ -240,6 +240,52 @@ class LauncherIT {
         assertThat(builds()).hasSize(1).allMatch(b -> b.contains("package -pl switchboard-cli -am"));
     }
 
+    /**
+     * Runs the launcher as a user who cannot write the checkout: nobody when the tests run as
+     * root (who writes anywhere), else this user with the checkout's directories made
+     * read-only.
+     */
+    Run launchReadOnly(String... args) throws Exception {
+        List<Path> dirs = List.of(root, root.resolve("switchboard-cli"), jar.getParent());
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> command = new ArrayList<>();
+        boolean asRoot = "root".equals(System.getProperty("user.name"));
+        if (asRoot) command.addAll(List.of("runuser", "-u", "nobody", "--"));
+        command.addAll(List.of("env", "JAVA_HOME=" + System.getProperty("java.home"), root.resolve("switchboard").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(new File("/"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().remove("SWITCHBOARD_JAVA_OPTS");
+        try {
+            if (!asRoot) for (Path d : dirs) if (Files.isDirectory(d)) assertThat(d.toFile().setWritable(false, false)).isTrue();
+            return run(pb);
+        } finally {
+            if (!asRoot) for (Path d : dirs) if (Files.isDirectory(d)) d.toFile().setWritable(true, true);
+        }
+    }
+
+    /**
+     * A checkout the user cannot write (another user's, a read-only mount) whose sources are
+     * newer than its jar runs that jar, saying so in one line; one never built says in one
+     * line that it can't be built there. Both used to try Maven and fail with its log.
+     */
+    @Test
+    void aReadOnlyCheckoutRunsItsJarOrSaysWhyNot() throws Exception {
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now()));
+        Run stale = launchReadOnly("--version");
+        assertThat(stale.exit()).as(stale.err()).isZero();
+        assertThat(stale.out()).startsWith("switchboard ");
+        assertThat(stale.err()).isEqualTo("switchboard: a source is newer than the jar, but " + root.toRealPath()
+                + "/switchboard-cli/target cannot be written: running the jar as it is\n");
+        assertThat(caches()).isEmpty();
+
+        Files.delete(jar);
+        Run unbuilt = launchReadOnly("--version");
+        assertThat(unbuilt).isEqualTo(new Run(1, "", "switchboard: not built yet, and " + root.toRealPath()
+                + "/switchboard-cli/target cannot be written: run ./switchboard once as a user who can\n"));
+        assertThat(builds()).isEmpty();
+    }
+
     @Test
     void aNewSourceFileRebuilds() throws Exception {
         connect(null);

@@ -92,6 +92,9 @@ public final class Main implements Runnable {
         for (String name : COMMANDS) {
             if (named == null || !COMMANDS.contains(named) || named.equals(name)) {
                 cli.addSubcommand(name, command(name));
+                // Each command's help offers -V: it prints the tool's version (picocli
+                // doesn't pass the provider down, and printed nothing).
+                cli.getSubcommands().get(name).getCommandSpec().versionProvider(new Version());
             }
         }
         cli.setParameterExceptionHandler(Main::usageError);

@@ -33,6 +33,17 @@ class UsageErrorsTest {
         }
     }
 
+    /** Each command's --version (its help lists it) prints the tool's: it used to print nothing. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"connect", "listen", "serve", "relay", "bench"})
+    void everyCommandsVersionIsTheTools(String command) {
+        Run tool = run("--version");
+        assertThat(tool.out()).startsWith("switchboard ");
+        assertThat(run(command, "--help").out()).contains("-V, --version");
+        assertThat(run(command, "--version")).isEqualTo(tool);
+        assertThat(run(command, "-V")).isEqualTo(tool);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "connect localhost 70000            | switchboard connect: PORT: port 70000 is out of range (0-65535)",

@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
  * and an exit code (2 for usage errors), and is the only place that calls System.exit.
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A TCP toolkit: place calls (connect), answer them (listen, serve), forward them (relay).",
+        description = "A TCP toolkit: place calls (connect), answer them (listen, serve), forward them (relay), measure servers (bench).",
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -107,11 +108,27 @@ public final class Main implements Runnable {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
         err.println(cmd.getCommandName().equals("switchboard")
-                ? "switchboard: " + e.getMessage()
+                ? "switchboard: " + unknownCommand(e).orElse(e.getMessage())
                 : "switchboard " + cmd.getCommandName() + ": " + e.getMessage());
         err.println("(try 'switchboard " + (cmd.getCommandName().equals("switchboard") ? "" : cmd.getCommandName() + " ")
                 + "--help')");
         return ExitCode.USAGE.code();
+    }
+
+    /**
+     * A word where the command goes that is none, said as such (picocli's own words are
+     * "Unmatched argument at index 0"), with the command it is closest to, if any.
+     */
+    private static Optional<String> unknownCommand(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
+                || u.getUnmatched().get(0).startsWith("-")) {
+            return Optional.empty();
+        }
+        List<String> visible = COMMANDS.stream().filter(c -> !c.equals("handle")).toList();
+        List<String> close = u.getSuggestions().stream().filter(visible::contains).toList();
+        return Optional.of("unknown command '" + u.getUnmatched().get(0) + "' ("
+                + (close.isEmpty() ? "commands: " + String.join(", ", visible) : "did you mean " + String.join(" or ", close) + "?")
+                + ")");
     }
 
     private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

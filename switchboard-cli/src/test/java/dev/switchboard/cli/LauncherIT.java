@@ -187,6 +187,21 @@ class LauncherIT {
     }
 
     /**
+     * SWITCHBOARD_JAVA_OPTS may pick the collector or turn class sharing off: the launcher's
+     * own choices (the serial collector for a one-shot, the start-up cache) give way. The JVM
+     * used to refuse to start ("Multiple garbage collectors selected", "Option AOTCache cannot
+     * be used at the same time with -Xshare:off").
+     */
+    @Test
+    void theUsersJavaOptionsWinOverTheLaunchers() throws Exception {
+        assertThat(connect(null)).isEqualTo("hello\n");
+        assertThat(caches()).hasSize(1);
+        for (String options : List.of("-XX:+UseParallelGC", "-XX:+UseG1GC -Xmx64m", "-Xshare:off")) {
+            assertThat(connect(options)).as(options).isEqualTo("hello\n");
+        }
+    }
+
+    /**
      * A link to the launcher (in ~/bin, say) runs the checkout it points to, from any working
      * directory: the launcher used to look for script/find-java beside the link.
      */

@@ -117,18 +117,16 @@ public final class Main implements Runnable {
 
     /**
      * A word where the command goes that is none, said as such (picocli's own words are
-     * "Unmatched argument at index 0"), with the command it is closest to, if any.
+     * "Unmatched argument at index 0"), with the commands there are. (Picocli's guesses at
+     * the one meant were often wrong: bench or connect for "nosuchcommand".)
      */
     private static Optional<String> unknownCommand(CommandLine.ParameterException e) {
         if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
                 || u.getUnmatched().get(0).startsWith("-")) {
             return Optional.empty();
         }
-        List<String> visible = COMMANDS.stream().filter(c -> !c.equals("handle")).toList();
-        List<String> close = u.getSuggestions().stream().filter(visible::contains).toList();
-        return Optional.of("unknown command '" + u.getUnmatched().get(0) + "' ("
-                + (close.isEmpty() ? "commands: " + String.join(", ", visible) : "did you mean " + String.join(" or ", close) + "?")
-                + ")");
+        return Optional.of("unknown command '" + u.getUnmatched().get(0) + "' (commands: "
+                + String.join(", ", COMMANDS.stream().filter(c -> !c.equals("handle")).toList()) + ")");
     }
 
     private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

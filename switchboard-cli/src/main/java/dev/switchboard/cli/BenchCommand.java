@@ -27,8 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * with {@code --models} runs the model lab, which starts its own servers.
  */
 @Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Load a TCP server: connections/s (greet), round trips/s (echo), MB/s (stream),",
-                "connections held (hold). With --models: compare switchboard's concurrency models."})
+        description = {"Load a TCP server and measure it, or compare switchboard's concurrency models (--models).",
+                "Measures connections/s (greet), round trips/s (echo), MB/s (stream) or connections held (hold)."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Spec

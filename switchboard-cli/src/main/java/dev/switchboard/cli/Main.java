@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,7 +15,7 @@ import picocli.CommandLine.ScopeType;
  * and an exit code (2 for usage errors), and is the only place that calls System.exit.
  */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "A TCP toolkit: place calls (connect), answer them (listen, serve), forward them (relay).",
+        description = "A TCP toolkit: place calls (connect), answer them (listen, serve), forward them (relay), measure servers (bench).",
         subcommands = {CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -92,6 +93,9 @@ public final class Main implements Runnable {
         for (String name : COMMANDS) {
             if (named == null || !COMMANDS.contains(named) || named.equals(name)) {
                 cli.addSubcommand(name, command(name));
+                // Each command's help offers -V: it prints the tool's version (picocli
+                // doesn't pass the provider down, and printed nothing).
+                cli.getSubcommands().get(name).getCommandSpec().versionProvider(new Version());
             }
         }
         cli.setParameterExceptionHandler(Main::usageError);
@@ -104,11 +108,25 @@ public final class Main implements Runnable {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
         err.println(cmd.getCommandName().equals("switchboard")
-                ? "switchboard: " + e.getMessage()
+                ? "switchboard: " + unknownCommand(e).orElse(e.getMessage())
                 : "switchboard " + cmd.getCommandName() + ": " + e.getMessage());
         err.println("(try 'switchboard " + (cmd.getCommandName().equals("switchboard") ? "" : cmd.getCommandName() + " ")
                 + "--help')");
         return ExitCode.USAGE.code();
+    }
+
+    /**
+     * A word where the command goes that is none, said as such (picocli's own words are
+     * "Unmatched argument at index 0"), with the commands there are. (Picocli's guesses at
+     * the one meant were often wrong: bench or connect for "nosuchcommand".)
+     */
+    private static Optional<String> unknownCommand(CommandLine.ParameterException e) {
+        if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()
+                || u.getUnmatched().get(0).startsWith("-")) {
+            return Optional.empty();
+        }
+        return Optional.of("unknown command '" + u.getUnmatched().get(0) + "' (commands: "
+                + String.join(", ", COMMANDS.stream().filter(c -> !c.equals("handle")).toList()) + ")");
     }
 
     private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

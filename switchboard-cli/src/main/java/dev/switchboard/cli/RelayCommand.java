@@ -36,8 +36,8 @@ import picocli.CommandLine.TypeConversionException;
  * who called ({@code --send-proxy}).
  */
 @Command(name = "relay", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Forward every caller to an upstream (round-robin over --to), both ways,",
-                "until both directions are done. Runs until SIGINT/SIGTERM."})
+        description = {"Forward every caller to an upstream (round-robin over --to), both ways.",
+                "A call lasts until both directions are done. Runs until SIGINT/SIGTERM."})
 public final class RelayCommand implements Callable<Integer> {
 
     @Option(names = "--listen", paramLabel = "[ADDR:]PORT",

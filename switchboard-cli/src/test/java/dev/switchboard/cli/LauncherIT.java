@@ -69,6 +69,10 @@ class LauncherIT {
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().remove("SWITCHBOARD_JAVA_OPTS");
         if (extraJavaOptions != null) pb.environment().put("SWITCHBOARD_JAVA_OPTS", extraJavaOptions);
+        return run(pb);
+    }
+
+    static Run run(ProcessBuilder pb) throws Exception {
         Process p = pb.start();
         StringBuilder err = new StringBuilder();
         Thread errDrain = Thread.ofVirtual().start(() -> p.errorReader(StandardCharsets.UTF_8).lines()
@@ -180,6 +184,121 @@ class LauncherIT {
         Files.setLastModifiedTime(root.resolve("switchboard-core/pom.xml"), FileTime.from(Instant.now()));
         connect(null);
         assertThat(builds()).hasSize(2);
+    }
+
+    /**
+     * SWITCHBOARD_JAVA_OPTS may pick the collector or turn class sharing off: the launcher's
+     * own choices (the serial collector for a one-shot, the start-up cache) give way. The JVM
+     * used to refuse to start ("Multiple garbage collectors selected", "Option AOTCache cannot
+     * be used at the same time with -Xshare:off").
+     */
+    @Test
+    void theUsersJavaOptionsWinOverTheLaunchers() throws Exception {
+        assertThat(connect(null)).isEqualTo("hello\n");
+        assertThat(caches()).hasSize(1);
+        for (String options : List.of("-XX:+UseParallelGC", "-XX:+UseG1GC -Xmx64m", "-Xshare:off")) {
+            assertThat(connect(options)).as(options).isEqualTo("hello\n");
+        }
+    }
+
+    /**
+     * A link to the launcher (in ~/bin, say) runs the checkout it points to, from any working
+     * directory: the launcher used to look for script/find-java beside the link.
+     */
+    @Test
+    void runsThroughASymlinkFromAnotherDirectory() throws Exception {
+        Path elsewhere = Files.createDirectories(root.resolve("elsewhere"));
+        Path bin = Files.createDirectories(elsewhere.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("switchboard"), root.resolve("switchboard"));
+        // A relative link to that link, as `ln -s ../bin/switchboard` makes.
+        Path links = Files.createDirectories(elsewhere.resolve("links"));
+        Files.createSymbolicLink(links.resolve("sb"), Path.of("../bin/switchboard"));
+        for (Path link : List.of(bin.resolve("switchboard"), links.resolve("sb"))) {
+            try (LoopbackServer server = new LoopbackServer(s -> s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII)))) {
+                ProcessBuilder pb = new ProcessBuilder(link.toString(), "connect", "127.0.0.1", "" + server.port())
+                        .directory(elsewhere.toFile())
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+                pb.environment().remove("SWITCHBOARD_JAVA_OPTS");
+                Run r = run(pb);
+                assertThat(r).as(link.toString()).isEqualTo(new Run(0, "hello\n", ""));
+            }
+        }
+        assertThat(builds()).isEmpty();
+    }
+
+    /**
+     * Two launchers started at once on a fresh clone (a script starting a server and a client,
+     * say) build once, one after the other: both used to run Maven in the same target
+     * directories at the same time, and one failed with a missing class file.
+     */
+    @Test
+    void twoLaunchersAtOnceBuildOnce() throws Exception {
+        // A build that takes a while and notes when another one runs at the same time.
+        Files.writeString(root.resolve("mvnw"), """
+                #!/bin/sh
+                mkdir building 2>/dev/null || echo overlap >>builds
+                sleep 2
+                echo "$*" >>builds
+                rmdir building 2>/dev/null
+                touch switchboard-cli/target/switchboard.jar
+                """);
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now()));
+        List<java.util.concurrent.Future<Run>> runs = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 2; i++) runs.add(pool.submit(() -> launch(null, "--version")));
+        }
+        for (var run : runs) {
+            assertThat(run.get().exit()).as(run.get().err()).isZero();
+            assertThat(run.get().out()).startsWith("switchboard ");
+        }
+        assertThat(builds()).hasSize(1).allMatch(b -> b.contains("package -pl switchboard-cli -am"));
+    }
+
+    /**
+     * Runs the launcher as a user who cannot write the checkout: nobody when the tests run as
+     * root (who writes anywhere), else this user with the checkout's directories made
+     * read-only.
+     */
+    Run launchReadOnly(String... args) throws Exception {
+        List<Path> dirs = List.of(root, root.resolve("switchboard-cli"), jar.getParent());
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> command = new ArrayList<>();
+        boolean asRoot = "root".equals(System.getProperty("user.name"));
+        if (asRoot) command.addAll(List.of("runuser", "-u", "nobody", "--"));
+        command.addAll(List.of("env", "JAVA_HOME=" + System.getProperty("java.home"), root.resolve("switchboard").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(new File("/"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().remove("SWITCHBOARD_JAVA_OPTS");
+        try {
+            if (!asRoot) for (Path d : dirs) if (Files.isDirectory(d)) assertThat(d.toFile().setWritable(false, false)).isTrue();
+            return run(pb);
+        } finally {
+            if (!asRoot) for (Path d : dirs) if (Files.isDirectory(d)) d.toFile().setWritable(true, true);
+        }
+    }
+
+    /**
+     * A checkout the user cannot write (another user's, a read-only mount) whose sources are
+     * newer than its jar runs that jar, saying so in one line; one never built says in one
+     * line that it can't be built there. Both used to try Maven and fail with its log.
+     */
+    @Test
+    void aReadOnlyCheckoutRunsItsJarOrSaysWhyNot() throws Exception {
+        Files.setLastModifiedTime(source, FileTime.from(Instant.now()));
+        Run stale = launchReadOnly("--version");
+        assertThat(stale.exit()).as(stale.err()).isZero();
+        assertThat(stale.out()).startsWith("switchboard ");
+        assertThat(stale.err()).isEqualTo("switchboard: a source is newer than the jar, but " + root.toRealPath()
+                + "/switchboard-cli/target cannot be written: running the jar as it is\n");
+        assertThat(caches()).isEmpty();
+
+        Files.delete(jar);
+        Run unbuilt = launchReadOnly("--version");
+        assertThat(unbuilt).isEqualTo(new Run(1, "", "switchboard: not built yet, and " + root.toRealPath()
+                + "/switchboard-cli/target cannot be written: run ./switchboard once as a user who can\n"));
+        assertThat(builds()).isEmpty();
     }
 
     @Test

@@ -33,6 +33,57 @@ class UsageErrorsTest {
         }
     }
 
+    /**
+     * switchboard --help lists each command with the first line of its description: that line
+     * is a whole sentence (relay's and bench's used to stop mid-sentence at a comma), and the
+     * summary on top names every command.
+     */
+    @org.junit.jupiter.api.Test
+    void helpListsEveryCommandWithAWholeSentence() {
+        Run r = run("--help");
+        assertThat(r.exit()).isZero();
+        String commands = r.out().substring(r.out().indexOf("Commands:\n") + "Commands:\n".length());
+        java.util.Map<String, String> summaries = new java.util.LinkedHashMap<>();
+        String last = null;
+        for (String line : commands.lines().toList()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^  (\\w+)\\s+(.*)$").matcher(line);
+            if (m.matches()) {
+                summaries.put(last = m.group(1), m.group(2));
+            } else {
+                summaries.merge(last, " " + line.strip(), String::concat);
+            }
+        }
+        assertThat(summaries).containsOnlyKeys("help", "connect", "listen", "serve", "relay", "bench");
+        assertThat(summaries.values()).allSatisfy(s -> assertThat(s).endsWith("."));
+        String summary = r.out().substring(r.out().indexOf('\n') + 1, r.out().indexOf("\n      --debug"));
+        for (String command : Main.COMMANDS) {
+            if (!command.equals("handle")) assertThat(summary).containsPattern("\\(([a-z]+, )*" + command + "(, [a-z]+)*\\)");
+        }
+    }
+
+    /**
+     * A word that is no command is called one, with the list of commands:
+     * it used to be "Unmatched argument at index 0: 'frob'".
+     */
+    @org.junit.jupiter.api.Test
+    void anUnknownCommandIsCalledOne() {
+        assertOneLineAndExit2(run("frob"), "switchboard: unknown command 'frob' (commands: connect, listen, serve, relay, bench)");
+        assertOneLineAndExit2(run("--debug", "frob", "x"), "switchboard: unknown command 'frob' (commands: connect, listen, serve, relay, bench)");
+        assertOneLineAndExit2(run("conect", "localhost", "80"), "switchboard: unknown command 'conect' (commands: connect, listen, serve, relay, bench)");
+        assertOneLineAndExit2(run("--frob"), "switchboard: Unknown option: '--frob'");
+    }
+
+    /** Each command's --version (its help lists it) prints the tool's: it used to print nothing. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"connect", "listen", "serve", "relay", "bench"})
+    void everyCommandsVersionIsTheTools(String command) {
+        Run tool = run("--version");
+        assertThat(tool.out()).startsWith("switchboard ");
+        assertThat(run(command, "--help").out()).contains("-V, --version");
+        assertThat(run(command, "--version")).isEqualTo(tool);
+        assertThat(run(command, "-V")).isEqualTo(tool);
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "connect localhost 70000            | switchboard connect: PORT: port 70000 is out of range (0-65535)",

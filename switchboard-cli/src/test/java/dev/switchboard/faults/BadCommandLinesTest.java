@@ -115,7 +115,7 @@ class BadCommandLinesTest {
                 Arguments.of("bench: port 0", "bench localhost 0", "between 1 and 65535, not 0"),
                 Arguments.of("bench: port not a number", "bench localhost x", "'x' is not an int"),
                 // the top level
-                Arguments.of("unknown command", "nosuchcommand", "Unmatched argument at index 0: 'nosuchcommand'"));
+                Arguments.of("unknown command", "nosuchcommand", "unknown command 'nosuchcommand' (commands: connect, listen, serve, relay, bench)"));
     }
 
     @ParameterizedTest(name = "{0}")

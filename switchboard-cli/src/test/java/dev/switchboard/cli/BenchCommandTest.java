@@ -29,6 +29,13 @@ class BenchCommandTest {
         return new Run(code, out.toString(), err.toString(), (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /** A --server-command that starts {@link StandInServer} with this JVM, for {service} and {model}. */
+    private static String standInCommand() {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        return java + " -cp " + System.getProperty("java.class.path") + " " + StandInServer.class.getName()
+                + " {service} {model}";
+    }
+
     @Test
     void greetPrintsATableAndExitsZero() throws Exception {
         try (GreetServer server = new GreetServer()) {
@@ -102,9 +109,7 @@ class BenchCommandTest {
     @Test
     void theLabComparesEveryModelAndWritesAReport(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("lab.html");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String standIn = java + " -cp " + System.getProperty("java.class.path") + " " + StandInServer.class.getName()
-                + " {service} {model}";
+        String standIn = standInCommand();
         Run r = bench("--models", "serial,threads,virtual,fork", "--service", "greet", "-c", "4", "-d", "1s",
                 "--warmup", "0", "--rounds", "1", "--report", report.toString(), "--server-command", standIn);
         assertThat(r.code()).as(r.err()).isZero();
@@ -122,9 +127,7 @@ class BenchCommandTest {
     @Test
     void theReportsCommandCanBePastedBackIntoAShell(@TempDir Path dir) throws Exception {
         Path report = dir.resolve("lab.html");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String standIn = java + " -cp " + System.getProperty("java.class.path") + " " + StandInServer.class.getName()
-                + " {service} {model}";
+        String standIn = standInCommand();
         Run r = bench("--models", "serial", "-c", "1", "-d", "300ms", "--warmup", "0", "--rounds", "1",
                 "--expect", "Hello, person from", "--report", report.toString(), "--server-command", standIn);
         assertThat(r.code()).as(r.err()).isZero();
@@ -135,9 +138,7 @@ class BenchCommandTest {
 
     @Test
     void theLabRefusesAModeOtherThanItsService() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String standIn = java + " -cp " + System.getProperty("java.class.path") + " " + StandInServer.class.getName()
-                + " {service} {model}";
+        String standIn = standInCommand();
         // --mode greet is the default's name, but said out loud against --service echo it is a contradiction.
         Run r = bench("--models", "serial", "--service", "echo", "--mode", "greet", "-c", "1", "-d", "200ms",
                 "--warmup", "0", "--rounds", "1", "--server-command", standIn);
@@ -157,9 +158,7 @@ class BenchCommandTest {
 
     @Test
     void aModelWhoseServerNeverListensIsReportedNotFatal() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        String standIn = java + " -cp " + System.getProperty("java.class.path") + " " + StandInServer.class.getName()
-                + " {service} {model}";
+        String standIn = standInCommand();
         Run r = bench("--models", "broken", "--service", "echo", "-c", "1", "-d", "500ms", "--warmup", "0",
                 "--rounds", "1", "--server-command", standIn);
         assertThat(r.code()).isEqualTo(1);
